@@ -137,7 +137,12 @@ class TensorMath:
         """Limit values to [min, max] (either may be None); PyTorch's ``clamp``."""
         if min is None and max is None:
             raise ValueError("clip: give at least one of min and max")
-        return unary.Clip.apply(self, _python_number(min), _python_number(max))
+        lo, hi = _python_number(min), _python_number(max)
+        x = self
+        for bound in (lo, hi):
+            if bound is not None:  # a float bound makes an integer tensor float32
+                x = x._cast(dtypes.scalar_result(x.dtype, bound))
+        return unary.Clip.apply(x, lo, hi)
 
     clamp = clip
 

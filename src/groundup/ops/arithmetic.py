@@ -87,6 +87,8 @@ class Pow(Function):
     def backward(ctx: Any, g: Any) -> tuple:
         (a,) = ctx.saved_tensors
         p = ctx.p
+        if p == 0:  # a**0 is constant; PyTorch's gradient is 0 even at a = 0
+            return ctx.xp.zeros_like(g), None
         if p == 2:
             return g * 2.0 * a, None
         return g * p * a ** (p - 1), None
@@ -106,11 +108,13 @@ class PowTensor(Function):
         a, b, out = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         xp = ctx.xp
-        da = unbroadcast(g * b * a ** (b - 1), shape_of(a)) if na else None
-        db = None
+        da = db = None
+        if na:  # where b == 0 the gradient is 0, even at a == 0 (PyTorch's pow_backward_self)
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                da = unbroadcast(g * xp.where(b == 0, 0, b * a ** (b - 1)), shape_of(a))
         if nb:
             # d(a**b)/db is out * log(a); PyTorch takes it as 0 where a == 0 (and b >= 0).
-            log_a = xp.log(xp.where(a == 0, 1, a))
+            log_a = xp.log(xp.where(a == 0, 1, a).astype(out.dtype, copy=False))
             db = unbroadcast(g * out * log_a, shape_of(b))
         return da, db
 

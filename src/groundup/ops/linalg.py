@@ -31,10 +31,10 @@ class MatMul(Function):
         a2 = a[None, :] if a.ndim == 1 else a  # (..., n, k) with n = 1 for a vector
         b2 = b[:, None] if b.ndim == 1 else b  # (..., k, m) with m = 1 for a vector
         g2 = g
-        if a.ndim == 1:
-            g2 = g2[..., None, :]
         if b.ndim == 1:
             g2 = g2[..., None]
+        if a.ndim == 1:
+            g2 = g2[..., None, :]
         da = db = None
         if na:
             da = unbroadcast(g2 @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
