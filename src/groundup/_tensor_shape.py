@@ -86,6 +86,12 @@ class TensorShape:
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._check_writable("__setitem__")
+        if isinstance(value, _tensor.Tensor) and value.requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                "__setitem__: the value requires grad, and writing it into a tensor would drop "
+                "its gradient; build the tensor with gu.cat / gu.stack / gu.where instead, "
+                "or write value.detach()"
+            )
         key, _ = _array_key(key, self._xp)
         self.data[key] = value.data if isinstance(value, _tensor.Tensor) else value
         self._bump_version()

@@ -11,6 +11,7 @@ and parents as soon as it has run, so a training loop's memory stays flat.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,9 +35,13 @@ def is_grad_enabled() -> bool:
 
 
 class _GradMode:
-    """Context manager and decorator that sets grad mode and restores it on exit."""
+    """Context manager and decorator (``@no_grad()`` or bare ``@no_grad``) setting grad mode."""
 
     enabled: bool
+
+    def __new__(cls, fn: Callable | None = None) -> Any:
+        self = super().__new__(cls)
+        return self if fn is None else self(fn)
 
     def __enter__(self) -> None:
         self._previous = is_grad_enabled()
@@ -46,9 +51,26 @@ class _GradMode:
         _mode.enabled = self._previous
 
     def __call__(self, fn: F) -> F:
+        mode = type(self)
+        if inspect.isgeneratorfunction(fn):
+
+            @functools.wraps(fn)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                gen = fn(*args, **kwargs)
+                sent = None
+                while True:  # the mode holds while the generator body runs, not between yields
+                    try:
+                        with mode():
+                            item = gen.send(sent)
+                    except StopIteration as stop:
+                        return stop.value
+                    sent = yield item
+
+            return generator  # type: ignore[return-value]
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with type(self)():
+            with mode():
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

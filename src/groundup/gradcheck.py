@@ -57,8 +57,8 @@ def gradcheck(
             index = tuple(int(k) for k in _unravel(row, inputs[i].shape))
             raise GradcheckError(
                 f"gradcheck: gradient of output element {col} with respect to input {i} at "
-                f"index {index} is {analytic[row, col]!r} analytically but "
-                f"{numerical[row, col]!r} numerically"
+                f"index {index} is {float(analytic[row, col])!r} analytically but "
+                f"{float(numerical[row, col])!r} numerically"
             )
     return True
 

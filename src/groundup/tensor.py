@@ -109,13 +109,32 @@ class Tensor(TensorMath, TensorShape):
     @property
     def version(self) -> int:
         """How many in-place changes this tensor's memory has seen (shared with its views)."""
-        return self._version if self._base is None else self._base._version
+        root = self
+        while root._base is not None:
+            root = root._base
+        return root._version
 
     def _bump_version(self) -> None:
-        if self._base is None:
-            self._version += 1
-        else:
-            self._base._version += 1
+        root = self
+        while root._base is not None:
+            root = root._base
+        root._version += 1
+
+    def _version_root(self) -> Tensor:
+        """The tensor whose counter this one shares; never one holding a graph.
+
+        A detached tensor must not keep the graph alive, so when the root was computed by
+        an op, its counter moves to a bare holder that both then point to.
+        """
+        root = self
+        while root._base is not None:
+            root = root._base
+        if root._ctx is not None:
+            holder = Tensor._wrap(root.data, root.device)
+            holder._version = root._version
+            root._base = holder
+            root = holder
+        return root
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the size of dimension ``dim``."""
@@ -163,7 +182,7 @@ class Tensor(TensorMath, TensorShape):
     def detach(self) -> Tensor:
         """The same data (no copy) cut off from the graph."""
         t = Tensor._wrap(self.data, self.device)
-        t._base = self if self._base is None else self._base  # shares the version counter
+        t._base = self._version_root()  # shares the version counter, not the graph
         return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
