@@ -187,11 +187,12 @@ class Function:
             bit <<= 1
         device = device or "cpu"
         ctx.xp = _XP.get(device) or get_xp(device)
+        if grad_mask and not is_grad_enabled():
+            grad_mask = 0
+        ctx.inputs, ctx.grad_mask = args, grad_mask  # so forward can read needs_input_grad
         result = Tensor._wrap(cls.forward(ctx, *arrays, **kwargs), device)
 
-        if grad_mask and result.data.dtype.kind in "fc" and is_grad_enabled():
-            ctx.inputs = args
-            ctx.grad_mask = grad_mask
+        if grad_mask and result.data.dtype.kind in "fc":
             result._requires_grad = True
             result._ctx = ctx
             if ctx.saved_tensors:
@@ -225,6 +226,8 @@ def _note_saved_versions(ctx: Function, inputs: tuple, output: Tensor) -> None:
     """
     mask = 0
     for array in ctx.saved_tensors:
+        if array is None:
+            continue
         if array is output.data:
             mask |= _OUTPUT_BIT
             continue

@@ -7,6 +7,10 @@
 - ``linalg``: matmul
 - ``shape``: reshape, permute, expand, cat, stack
 - ``indexing``: basic and advanced indexing
+- ``linear``, ``activation``, ``dropout``: the fused ops behind ``nn.Linear`` and activations
+- ``loss``: MSE, L1, BCE, cross-entropy (log-softmax + NLL in one node), NLL
+- ``normalization``: batch norm and layer norm, each one node with a closed-form backward
+- ``embedding``: row lookup with a sort-and-reduce backward
 """
 
 from groundup.ops import arithmetic, indexing, linalg, reduce, shape, softmax, unary
