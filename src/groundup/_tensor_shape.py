@@ -25,7 +25,10 @@ class TensorShape:
         """Merge dimensions ``start_dim``..``end_dim`` into one."""
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = normalize_dims((start_dim,), self.ndim, "flatten")[0], end_dim % self.ndim
+        (start,) = normalize_dims(start_dim, self.ndim, "flatten")
+        (end,) = normalize_dims(end_dim, self.ndim, "flatten")
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1 :])
 
     def squeeze(self, dim: Any = None) -> Tensor:

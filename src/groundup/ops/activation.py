@@ -171,6 +171,7 @@ class GeluTanh(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        (x, s) = (ctx.saved_tensors[0], ctx.s)
+        (x,) = ctx.saved_tensors
+        s = ctx.s
         du = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_TANH_C * x * x)
         return g * (s + 2.0 * x * s * (1.0 - s) * du)
