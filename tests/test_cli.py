@@ -19,8 +19,8 @@ def groundup_data() -> str:
     return value
 
 
-def test_demo_one_epoch_reaches_90_percent(groundup_data, capsys):
-    assert cli.main(["demo", "--epochs", "1", "--no-progress"]) == 0
+def test_logreg_demo_one_epoch_reaches_90_percent(groundup_data, capsys):
+    assert cli.main(["demo", "--model", "logreg", "--epochs", "1", "--no-progress"]) == 0
     out = capsys.readouterr().out
     match = re.search(r"^test accuracy: (\d+\.\d)%$", out, re.MULTILINE)
     assert match, out
@@ -28,9 +28,9 @@ def test_demo_one_epoch_reaches_90_percent(groundup_data, capsys):
     assert re.search(r"^wall time: \d+\.\d s", out, re.MULTILINE)
 
 
-def test_demo_without_data_prints_one_line_and_fails(tmp_path, monkeypatch, capsys):
+def test_logreg_demo_without_data_prints_one_line_and_fails(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("GROUNDUP_DATA", str(tmp_path))  # an empty folder: files are missing
-    assert cli.main(["demo", "--no-progress"]) == 1
+    assert cli.main(["demo", "--model", "logreg", "--no-progress"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.splitlines()
@@ -50,3 +50,35 @@ def test_demo_rejects_zero_epochs(capsys):
         cli.main(["demo", "--epochs", "0"])
     assert info.value.code == 2
     assert "expected an integer >= 1, got 0" in capsys.readouterr().err
+
+
+def _accuracy(out: str) -> tuple[float, str]:
+    match = re.search(r"^test accuracy: (\d+\.\d)% \((\w+), ", out, re.MULTILINE)
+    assert match, out
+    return float(match.group(1)), match.group(2)
+
+
+def test_mlp_demo_one_epoch_on_mnist(groundup_data, tmp_path, capsys):
+    import groundup as gu
+
+    path = tmp_path / "mlp.safetensors"
+    assert cli.main(["demo", "--epochs", "1", "--no-progress", "--save", str(path)]) == 0
+    accuracy, dataset = _accuracy(capsys.readouterr().out)
+    assert dataset == "MNIST"
+    assert accuracy >= 95.0  # one epoch of the 12-epoch recipe: about 96.5-97%
+    state = gu.load(path)
+    assert state["0.weight"].shape == (256, 784)
+    assert sorted(state) == ["0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight"]
+
+
+def test_mlp_demo_without_mnist_trains_on_bundled_digits(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("GROUNDUP_DATA", raising=False)
+    monkeypatch.setenv("GROUNDUP_CACHE", str(tmp_path))  # empty cache
+    monkeypatch.setenv("GROUNDUP_MNIST_URL", "http://127.0.0.1:9/")  # nothing listens there
+    assert cli.main(["demo", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    unavailable = [line for line in out.splitlines() if "MNIST unavailable" in line]
+    assert len(unavailable) == 1
+    accuracy, dataset = _accuracy(out)
+    assert dataset == "digits"
+    assert accuracy >= 90.0

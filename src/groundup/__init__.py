@@ -35,6 +35,30 @@ from groundup.random import manual_seed
 
 __version__ = "0.1.0"
 
+# The training stack loads on first use, so `import groundup` stays fast.
+_LAZY = {
+    "Model": ("groundup.model", "Model"),
+    "Sequential": ("groundup.model", "Sequential"),
+    "save": ("groundup.io", "save"),
+    "load": ("groundup.io", "load"),
+}
+_SUBMODULES = {"nn", "optim", "data", "metrics", "io", "callbacks", "model"}
+
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"groundup.{name}")
+    else:
+        raise AttributeError(f"module 'groundup' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "Tensor",
     "tensor",
@@ -68,4 +92,8 @@ __all__ = [
     "int64",
     "uint8",
     "bool_",
+    "Model",
+    "Sequential",
+    "save",
+    "load",
 ]
