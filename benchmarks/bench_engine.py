@@ -64,10 +64,11 @@ def init_weights(seed: int = 0) -> list[np.ndarray]:
     return weights
 
 
-def mlp_step_groundup(weights, X, y, lr=0.01):
-    params = [gu.tensor(w, requires_grad=True) for w in weights]
-    xb, yb = gu.tensor(X), gu.tensor(y)
-    rows = gu.arange(len(y))
+def mlp_step(lib, weights, X, y, lr=0.01):
+    """One training step, written once for both libraries (``lib`` is groundup or torch)."""
+    params = [lib.tensor(w, requires_grad=True) for w in weights]
+    xb, yb = lib.from_numpy(X), lib.from_numpy(y)
+    rows = lib.arange(len(y))
 
     def step():
         w1, b1, w2, b2, w3, b3 = params
@@ -76,34 +77,13 @@ def mlp_step_groundup(weights, X, y, lr=0.01):
         logits = h @ w3 + b3
         loss = -logits.log_softmax(dim=1)[rows, yb].mean()
         loss.backward()
-        with gu.no_grad():
+        with lib.no_grad():
             for p in params:
                 p -= lr * p.grad
                 p.grad = None
         return loss
 
-    return step, params
-
-
-def mlp_step_torch(weights, X, y, lr=0.01):
-    params = [torch.tensor(w, requires_grad=True) for w in weights]
-    xb, yb = torch.from_numpy(X), torch.from_numpy(y)
-    rows = torch.arange(len(y))
-
-    def step():
-        w1, b1, w2, b2, w3, b3 = params
-        h = (xb @ w1 + b1).relu()
-        h = (h @ w2 + b2).relu()
-        logits = h @ w3 + b3
-        loss = -logits.log_softmax(dim=1)[rows, yb].mean()
-        loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= lr * p.grad
-                p.grad = None
-        return loss
-
-    return step, params
+    return step
 
 
 def main() -> None:
@@ -123,8 +103,7 @@ def main() -> None:
     X = rng.random((128, 784), dtype=np.float32)
     y = rng.integers(0, 10, 128)
     weights = init_weights()
-    g_step, g_params = mlp_step_groundup(weights, X, y)
-    t_step, t_params = mlp_step_torch(weights, X, y)
+    g_step, t_step = mlp_step(gu, weights, X, y), mlp_step(torch, weights, X, y)
     for _ in range(3):  # same trajectory: the steps agree
         lg, lt = g_step().item(), t_step().item()
     assert abs(lg - lt) < 1e-4, (lg, lt)

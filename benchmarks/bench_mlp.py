@@ -55,43 +55,33 @@ def torch_model(weights: dict):
 
 def epoch_groundup(weights: dict, data: tuple, batch: int, order: np.ndarray) -> tuple:
     import groundup as gu
-    from groundup import nn, optim
 
-    X, y, Xt, yt = data
     model = groundup_model()
     model.load_state_dict(weights)
-    opt, loss_fn = optim.Adam(model.parameters(), lr=1e-3), nn.CrossEntropyLoss()
-    gc.collect()
-    start = time.perf_counter()
-    for i in range(0, len(X), batch):
-        idx = order[i : i + batch]
-        loss = loss_fn(model(gu.from_numpy(X[idx])), gu.from_numpy(y[idx]))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    seconds = time.perf_counter() - start
-    with gu.no_grad():
-        accuracy = float((model(gu.from_numpy(Xt)).argmax(1).numpy() == yt).mean())
-    return seconds, accuracy
+    return train_epoch(gu, gu.nn, gu.optim, model, data, batch, order)
 
 
 def epoch_torch(weights: dict, data: tuple, batch: int, order: np.ndarray) -> tuple:
     import torch
 
+    return train_epoch(torch, torch.nn, torch.optim, torch_model(weights), data, batch, order)
+
+
+def train_epoch(lib, nn, optim, model, data: tuple, batch: int, order: np.ndarray) -> tuple:
+    """One epoch of Adam on ``model``, written once for both libraries; (seconds, accuracy)."""
     X, y, Xt, yt = data
-    model = torch_model(weights)
-    opt, loss_fn = torch.optim.Adam(model.parameters(), lr=1e-3), torch.nn.CrossEntropyLoss()
+    opt, loss_fn = optim.Adam(model.parameters(), lr=1e-3), nn.CrossEntropyLoss()
     gc.collect()
     start = time.perf_counter()
     for i in range(0, len(X), batch):
         idx = order[i : i + batch]
-        loss = loss_fn(model(torch.from_numpy(X[idx])), torch.from_numpy(y[idx]))
+        loss = loss_fn(model(lib.from_numpy(X[idx])), lib.from_numpy(y[idx]))
         opt.zero_grad()
         loss.backward()
         opt.step()
     seconds = time.perf_counter() - start
-    with torch.no_grad():
-        accuracy = float((model(torch.from_numpy(Xt)).argmax(1).numpy() == yt).mean())
+    with lib.no_grad():
+        accuracy = float((model(lib.from_numpy(Xt)).argmax(1).numpy() == yt).mean())
     return seconds, accuracy
 
 

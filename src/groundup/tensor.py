@@ -55,28 +55,26 @@ class Tensor(TensorMath, TensorShape):
     def __init__(self, data: Any, dtype: Any = None, device: Any = "cpu", requires_grad=False):
         from groundup.creation import to_array
 
-        self.device = normalize_device(device)
-        self.data = to_array(data, dtypes.as_dtype(dtype), self.device)
+        device = normalize_device(device)
+        self._set(to_array(data, dtypes.as_dtype(dtype), device), device)
+        self.requires_grad = requires_grad
+
+    def _set(self, array: Any, device: str) -> None:
+        """Fill every slot: ``array`` as the data, no gradient, no graph, version 0."""
+        self.data = array if type(array) in ARRAY_TYPES else get_xp(device).asarray(array)
+        self.device = device
         self.grad: Tensor | None = None
+        self._requires_grad = False
         self._ctx = None
         self._version = 0
         self._base = None
         self._retains_grad = False
-        self._requires_grad = False
-        self.requires_grad = requires_grad
 
     @classmethod
     def _wrap(cls, array: Any, device: str = "cpu") -> Tensor:
         """A tensor around ``array`` without copying or checking it (for the ops)."""
         t = object.__new__(cls)
-        t.data = array if type(array) in ARRAY_TYPES else get_xp(device).asarray(array)
-        t.grad = None
-        t._requires_grad = False
-        t._ctx = None
-        t._version = 0
-        t._base = None
-        t.device = device
-        t._retains_grad = False
+        t._set(array, device)
         return t
 
     # ------------------------------------------------------------------ attributes

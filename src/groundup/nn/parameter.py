@@ -34,14 +34,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if not isinstance(data, Tensor):
             data = Tensor([] if data is None else data)
-        self.data = data.data
-        self.device = data.device
-        self.grad = None
-        self._ctx = None
-        self._version = 0
-        self._base = None
-        self._retains_grad = False
-        self._requires_grad = False
+        self._set(data.data, data.device)
         self.requires_grad = requires_grad
 
     def __repr__(self) -> str:
