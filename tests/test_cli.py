@@ -81,4 +81,4 @@ def test_mlp_demo_without_mnist_trains_on_bundled_digits(tmp_path, monkeypatch, 
     assert len(unavailable) == 1
     accuracy, dataset = _accuracy(out)
     assert dataset == "digits"
-    assert accuracy >= 90.0
+    assert accuracy >= 95.0  # 97.5% with seed 0
