@@ -133,7 +133,7 @@ class Function:
     is_view = False
     released = False
     saved_tensors: tuple = ()
-    saved_mask = 0  # bit i: input i's array was saved; bit 63: the output's was
+    saved_mask = 0  # bit 0: the output's array was saved; bit i + 1: input i's was
 
     # A recorded node keeps ``inputs`` (the arguments of ``apply``), ``grad_mask`` (bit i set
     # when input i needs a gradient) and, for the tensors whose arrays it saved, ``saved_mask``
@@ -208,14 +208,14 @@ class Function:
         return type(self).__name__
 
 
-_OUTPUT_BIT = 1 << 63
+_OUTPUT_BIT = 1
 _NEEDS: dict[tuple[int, int], tuple[bool, ...]] = {}
 _XP = {"cpu": get_xp("cpu")}
 
 
 def _saved_tensors_of(ctx: Function, output: Tensor) -> list[Tensor]:
     mask = ctx.saved_mask
-    saved = [t for i, t in enumerate(ctx.inputs) if mask >> i & 1]
+    saved = [t for i, t in enumerate(ctx.inputs) if mask >> (i + 1) & 1]
     return saved + [output] if mask & _OUTPUT_BIT else saved
 
 
@@ -233,7 +233,7 @@ def _note_saved_versions(ctx: Function, inputs: tuple, output: Tensor) -> None:
             continue
         for i, t in enumerate(inputs):
             if array is getattr(t, "data", None):
-                mask |= 1 << i
+                mask |= 2 << i
                 break
     ctx.saved_mask = mask
     ctx.saved_version = sum(t.version for t in _saved_tensors_of(ctx, output))
