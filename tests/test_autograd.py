@@ -102,6 +102,29 @@ def test_diamond_graph_matches_torch():
     np.testing.assert_allclose(x.grad.numpy(), 2 * np.array([1.0, -2.0, 0.5]) + 3)
 
 
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib, x: (lambda y: y + y.exp())(x * 2),  # a residual: y + f(y)
+        lambda lib, x: (lambda y: y.exp().tanh() + y * 3 + y)(x * 2),  # three paths, uneven
+        lambda lib, x: _residual_stack(x * 1.5),
+    ],
+    ids=["residual", "uneven_paths", "residual_stack"],
+)
+def test_non_leaf_reused_through_paths_of_different_length_matches_torch(fn):
+    # Regression: the topological order once placed y before f(y), dropping f(y)'s share.
+    x, xt = _pair([0.3, -0.7, 0.2])
+    fn(gu, x).sum().backward()
+    fn(torch, xt).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-6)
+
+
+def _residual_stack(h):
+    for _ in range(3):
+        h = h + (h * 0.5).tanh()
+    return h
+
+
 SAME_OPERAND = {
     "mul": lambda x: x * x,
     "add": lambda x: x + x,

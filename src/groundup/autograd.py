@@ -241,15 +241,22 @@ def _note_saved_versions(ctx: Function, inputs: tuple, output: Tensor) -> None:
 
 # ----------------------------------------------------------------------------- backward walk
 def _topological_order(root: Tensor) -> list[Tensor]:
-    """Tensors with a node, each after every tensor computed from it (iterative DFS)."""
+    """Tensors with a node, each after every tensor computed from it (iterative DFS).
+
+    A tensor is marked when it is expanded, not when it is pushed: a tensor reached
+    again through a longer path (``y + f(y)``) must still come after ``f(y)``.
+    """
     order: list[Tensor] = []
-    seen = {id(root)}
+    seen: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
     while stack:
         t, finished = stack.pop()
         if finished:
             order.append(t)
             continue
+        if id(t) in seen:  # already expanded through another path
+            continue
+        seen.add(id(t))
         stack.append((t, True))
         ctx = t._ctx
         if ctx.released:
@@ -257,7 +264,6 @@ def _topological_order(root: Tensor) -> list[Tensor]:
         mask = ctx.grad_mask
         for i, p in enumerate(ctx.inputs):
             if mask >> i & 1 and p._ctx is not None and id(p) not in seen:
-                seen.add(id(p))
                 stack.append((p, False))
     order.reverse()
     return order
