@@ -14,6 +14,11 @@ from groundup.nn.functional.activation import (
     softmax,
     tanh,
 )
+from groundup.nn.functional.attention import (
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
+from groundup.nn.functional.conv import conv1d, conv2d, conv_transpose2d
 from groundup.nn.functional.linear import dropout, flatten, linear
 from groundup.nn.functional.loss import (
     binary_cross_entropy,
@@ -24,9 +29,26 @@ from groundup.nn.functional.loss import (
     nll_loss,
 )
 from groundup.nn.functional.normalization import batch_norm, layer_norm
+from groundup.nn.functional.pooling import (
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+)
 from groundup.nn.functional.sparse import embedding
 
 __all__ = [
+    "adaptive_avg_pool2d",
+    "avg_pool2d",
+    "conv1d",
+    "conv2d",
+    "conv_transpose2d",
+    "interpolate",
+    "max_pool1d",
+    "max_pool2d",
+    "multi_head_attention_forward",
+    "scaled_dot_product_attention",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
