@@ -26,20 +26,28 @@ def _parser() -> argparse.ArgumentParser:
         "demo",
         help="train a model on MNIST and print its test accuracy",
         description="Train a model on MNIST and print its test accuracy: a 784-256-128-10 MLP "
-        "with the Keras-style API (default), or softmax regression on the bare engine.",
+        "with the Keras-style API (default), LeNet-5 (cnn), or softmax regression on the bare "
+        "engine.",
     )
     p.add_argument(
         "--model",
-        choices=["mlp", "logreg"],
+        choices=["mlp", "cnn", "logreg"],
         default="mlp",
-        help="mlp: Keras-style MLP (default); logreg: logistic regression on the bare engine",
+        help="mlp: Keras-style MLP (default); cnn: LeNet-5; logreg: logistic regression on "
+        "the bare engine",
     )
-    p.add_argument("--epochs", type=_positive_int, default=None, help="passes (mlp 12, logreg 3)")
-    p.add_argument("--batch-size", type=_positive_int, default=128, help="images a step (128)")
+    p.add_argument(
+        "--epochs", type=_positive_int, default=None, help="passes (mlp 12, cnn 3, logreg 3)"
+    )
+    p.add_argument(
+        "--batch-size", type=_positive_int, default=None, help="images a step (cnn 64, else 128)"
+    )
     p.add_argument("--lr", type=float, default=1.5, help="logreg's initial learning rate (1.5)")
     p.add_argument("--seed", type=int, default=0, help="random seed (0)")
     p.add_argument("--root", default=None, help="folder holding the MNIST .gz files")
-    p.add_argument("--save", default=None, metavar="PATH", help="save the MLP's weights there")
+    p.add_argument(
+        "--save", default=None, metavar="PATH", help="save the MLP's or CNN's weights there"
+    )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
 
@@ -69,10 +77,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from groundup import demos
 
-    if args.model == "mlp":
-        demos.mlp_demo(
-            epochs=args.epochs or 12,
-            batch_size=args.batch_size,
+    if args.model in ("mlp", "cnn"):
+        demo, epochs, batch_size = {
+            "mlp": (demos.mlp_demo, 12, 128),
+            "cnn": (demos.cnn_demo, 3, 64),
+        }[args.model]
+        demo(
+            epochs=args.epochs or epochs,
+            batch_size=args.batch_size or batch_size,
             seed=args.seed,
             root=args.root,
             progress=not args.no_progress,
@@ -88,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     demos.logistic_regression_demo(
         epochs=args.epochs or 3,
-        batch_size=args.batch_size,
+        batch_size=args.batch_size or 128,
         lr=args.lr,
         seed=args.seed,
         progress=not args.no_progress,

@@ -8,6 +8,9 @@
 - Loaders returning NumPy arrays: :func:`load_mnist`, :func:`load_fashion_mnist`,
   :func:`load_cifar10`, :func:`load_shakespeare`, :func:`load_cora`, and :func:`load_digits`
   (shipped inside the package, works offline). See :mod:`groundup.data.datasets`.
+- Batch image transforms on arrays (N, C, H, W): :func:`normalize`, :func:`random_crop`,
+  :func:`random_horizontal_flip` and torchvision-style :class:`Compose` of :class:`Normalize`,
+  :class:`RandomCrop`, :class:`RandomHorizontalFlip`. See :mod:`groundup.data.transforms`.
 
 Examples
 --------
@@ -43,14 +46,27 @@ from groundup.data.generators import (
     make_spirals,
 )
 from groundup.data.splits import KFold, StratifiedKFold, train_test_split
+from groundup.data.transforms import (
+    Compose,
+    Normalize,
+    RandomCrop,
+    RandomHorizontalFlip,
+    normalize,
+    random_crop,
+    random_horizontal_flip,
+)
 
 __all__ = [
     "CIFAR10_CLASSES",
     "ChecksumError",
+    "Compose",
     "CoraGraph",
     "DataLoader",
     "Dataset",
     "KFold",
+    "Normalize",
+    "RandomCrop",
+    "RandomHorizontalFlip",
     "StratifiedKFold",
     "TensorDataset",
     "default_collate",
@@ -66,6 +82,9 @@ __all__ = [
     "make_moons",
     "make_regression",
     "make_spirals",
+    "normalize",
     "one_hot",
+    "random_crop",
+    "random_horizontal_flip",
     "train_test_split",
 ]
