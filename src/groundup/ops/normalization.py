@@ -80,17 +80,24 @@ class BatchNorm(Function):
     def backward(ctx: Any, g: Any) -> tuple:
         xhat, inv_std = ctx.saved_tensors
         w, axes = ctx.w, ctx.axes
+        needs = ctx.needs_input_grad
+        # The two per-channel sums serve dx, dw and db alike: reduce over (N, *) once each.
+        sum_g = g.sum(axis=axes)  # (C,) = db
+        sum_g_xhat = (g * xhat).sum(axis=axes)  # (C,) = dw
         dx = None
-        if ctx.needs_input_grad[0]:
-            dxhat = g if w is None else g * w.reshape(inv_std.shape)
-            if ctx.training:
-                dx = dxhat - dxhat.mean(axis=axes, keepdims=True)
-                dx -= xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)
-                dx *= inv_std
+        if needs[0]:
+            scale = inv_std if w is None else inv_std * w.reshape(inv_std.shape)
+            if ctx.training:  # dx = w inv_std (g - mean(g) - xhat mean(g xhat))
+                m = g.size // g.shape[1]
+                dx = xhat * (sum_g_xhat.reshape(inv_std.shape) * (-1.0 / m))
+                dx += g
+                dx -= sum_g.reshape(inv_std.shape) * (1.0 / m)
+                dx *= scale
             else:
-                dx = dxhat * inv_std
-        shape = (xhat.shape[1],)
-        return (dx, *_affine_grads(ctx, g, xhat, axes, shape), None, None)
+                dx = g * scale
+        dw = sum_g_xhat if needs[1] else None
+        db = sum_g if needs[2] else None
+        return dx, dw, db, None, None
 
 
 class LayerNorm(Function):
