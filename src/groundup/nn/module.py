@@ -9,12 +9,10 @@ nested ``repr``.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from groundup import dtypes
-from groundup.backend import normalize_device, to_device
+from groundup.nn._conversion import ConversionMixin
 from groundup.nn._state_dict import StateDictMixin
 from groundup.nn.parameter import Parameter
 from groundup.tensor import Tensor
@@ -36,7 +34,7 @@ class RemovableHandle:
         self._hooks.pop(self.id, None)
 
 
-class Module(StateDictMixin):
+class Module(StateDictMixin, ConversionMixin):
     """Base class of all layers and models.
 
     Subclass it, assign layers and ``Parameter``s in ``__init__`` (after
@@ -346,49 +344,6 @@ class Module(StateDictMixin):
                 else:
                     p.grad.data[...] = 0
 
-    def to(self, *args: Any, device: Any = None, dtype: Any = None) -> Module:
-        """Move parameters and buffers to ``device`` and/or cast the floating ones to ``dtype``.
-
-        In place (the same ``Parameter`` objects, new arrays), returning self:
-        ``model.to("cuda")``, ``model.to(gu.float64)``, ``model.to("cpu", gu.float32)``.
-        """
-        for a in args:
-            if isinstance(a, Tensor):
-                device, dtype = a.device, a.dtype
-            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "gpu"):
-                device = a
-            else:
-                dtype = a
-        device = None if device is None else normalize_device(device)
-        dtype = dtypes.as_dtype(dtype)
-        if dtype is not None and not dtypes.is_floating(dtype):
-            raise TypeError(f"Module.to: only floating dtypes are accepted, got {dtype}")
-        seen: set[int] = set()
-        for module in self.modules():
-            for t in itertools.chain(module._parameters.values(), module._buffers.values()):
-                if t is not None and id(t) not in seen:
-                    seen.add(id(t))
-                    _convert(t, device, dtype)
-                    if t.grad is not None:
-                        _convert(t.grad, device, dtype)
-        return self
-
-    def float(self) -> Module:
-        """Cast floating parameters and buffers to float32."""
-        return self.to(dtype=dtypes.float32)
-
-    def double(self) -> Module:
-        """Cast floating parameters and buffers to float64."""
-        return self.to(dtype=dtypes.float64)
-
-    def cpu(self) -> Module:
-        """Move everything to the CPU."""
-        return self.to(device="cpu")
-
-    def cuda(self) -> Module:
-        """Move everything to the GPU (needs CuPy)."""
-        return self.to(device="cuda")
-
     # ------------------------------------------------------------------ repr
     def extra_repr(self) -> str:
         """The text inside ``Name(...)`` of the repr (constructor arguments); override it."""
@@ -419,14 +374,3 @@ def _addindent(text: str, spaces: int) -> str:
     if not rest:
         return text
     return "\n".join([first] + [(" " * spaces + line) if line.strip() else "" for line in rest])
-
-
-def _convert(t: Tensor, device: str | None, dtype: Any) -> None:
-    """Give ``t`` a new array on ``device`` and, if floating, of ``dtype`` (same object)."""
-    data = t.data
-    if dtype is not None and dtypes.is_floating(data.dtype) and data.dtype != dtype:
-        data = data.astype(dtype)
-    if device is not None and device != t.device:
-        data = to_device(data, device)
-        t.device = device
-    t.data = data
