@@ -65,7 +65,7 @@ def test_mlp_demo_one_epoch_on_mnist(groundup_data, tmp_path, capsys):
     assert cli.main(["demo", "--epochs", "1", "--no-progress", "--save", str(path)]) == 0
     accuracy, dataset = _accuracy(capsys.readouterr().out)
     assert dataset == "MNIST"
-    assert accuracy >= 95.0  # one epoch of the 12-epoch recipe: about 96.5-97%
+    assert accuracy >= 94.0  # one epoch of the 12-epoch recipe (dropout on): 95.1% with seed 0
     state = gu.load(path)
     assert state["0.weight"].shape == (256, 784)
     assert sorted(state) == ["0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight"]
