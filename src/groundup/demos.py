@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -173,10 +174,9 @@ def mlp_demo(
 
     start = time.perf_counter()
     gu.manual_seed(seed)
-    (X_train, y_train), (X_test, y_test), name = _mnist_or_digits(root, seed)
-    if name == "digits":  # 1,437 training images, 40x fewer than MNIST: smaller batches, longer
-        batch_size, epochs = min(batch_size, 16), 4 * epochs
-        print(f"(digits: batch {batch_size}, {epochs} epochs)")
+    (X_train, y_train), (X_test, y_test), name, batch_size, epochs = _demo_data(
+        root, seed, batch_size, epochs
+    )
     model = gu.Model()
     model.add(nn.Dense(256, activation="relu", input_dim=X_train.shape[1]))
     model.add(nn.Dropout(0.2))
@@ -186,6 +186,30 @@ def mlp_demo(
     adam = optim.Adam(model.parameters(), lr=1e-3)
     cosine = optim.lr_scheduler.CosineAnnealingLR(adam, T_max=epochs)
     model.compile(optimizer=adam, loss="cross_entropy", metrics=["accuracy"], scheduler=cosine)
+    data = (X_train, y_train), (X_test, y_test)
+    return _fit_and_report(model, data, name, epochs, batch_size, progress, save, start)
+
+
+def _demo_data(root: str | None, seed: int, batch_size: int, epochs: int) -> tuple:
+    """MNIST (or the digits) and the batch size and epochs to train them with.
+
+    The digits have 1,437 training images, 40x fewer than MNIST: smaller batches, longer.
+    """
+    train, test, name = _mnist_or_digits(root, seed)
+    if name == "digits":
+        batch_size, epochs = min(batch_size, 16), 4 * epochs
+        print(f"(digits: batch {batch_size}, {epochs} epochs)")
+    return train, test, name, batch_size, epochs
+
+
+def _fit_and_report(
+    model: Any, data: tuple, name: str, epochs: int, batch_size: int, progress: bool,
+    save: str | None, start: float,
+) -> float:  # fmt: skip
+    """Fit a compiled demo model, print its test accuracy and wall time, save it if asked."""
+    import groundup as gu
+
+    (X_train, y_train), (X_test, y_test) = data
     model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, verbose=1 if progress else 0)
     _, accuracy = model.evaluate(X_test, y_test, batch_size=1000)
     print(f"test accuracy: {100 * accuracy:.1f}% ({name}, {len(X_test):,} test images)")
@@ -235,10 +259,9 @@ def cnn_demo(
 
     start = time.perf_counter()
     gu.manual_seed(seed)
-    (X_train, y_train), (X_test, y_test), name = _mnist_or_digits(root, seed)
-    if name == "digits":
-        batch_size, epochs = min(batch_size, 16), 4 * epochs
-        print(f"(digits: batch {batch_size}, {epochs} epochs)")
+    (X_train, y_train), (X_test, y_test), name, batch_size, epochs = _demo_data(
+        root, seed, batch_size, epochs
+    )
     X_train, X_test = _as_images(X_train), _as_images(X_test)
     mean, std = float(X_train.mean()), float(X_train.std())  # MNIST: 0.1307, 0.3081
     X_train, X_test = normalize(X_train, [mean], [std]), normalize(X_test, [mean], [std])
@@ -247,11 +270,5 @@ def cnn_demo(
     steps = epochs * -(-len(X_train) // batch_size)
     one_cycle = optim.lr_scheduler.OneCycleLR(adam, max_lr=2e-3, total_steps=steps)
     model.compile(optimizer=adam, loss="cross_entropy", metrics=["accuracy"], scheduler=one_cycle)
-    model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, verbose=1 if progress else 0)
-    _, accuracy = model.evaluate(X_test, y_test, batch_size=1000)
-    print(f"test accuracy: {100 * accuracy:.1f}% ({name}, {len(X_test):,} test images)")
-    print(f"wall time: {time.perf_counter() - start:.1f} s")
-    if save:
-        gu.save(model, save, metadata={"dataset": name, "epochs": epochs, "accuracy": accuracy})
-        print(f"saved the weights to {save}")
-    return accuracy
+    data = (X_train, y_train), (X_test, y_test)
+    return _fit_and_report(model, data, name, epochs, batch_size, progress, save, start)
