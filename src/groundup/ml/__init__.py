@@ -1,0 +1,64 @@
+"""Classical machine learning with scikit-learn's estimator contract, in readable NumPy.
+
+Estimators store hyperparameters in ``__init__``, learn ``_``-suffixed attributes in
+``fit`` and drop into scikit-learn's ``Pipeline`` and ``GridSearchCV``. scikit-learn is
+not needed at runtime (only ``__sklearn_tags__`` imports it, for its estimator checks).
+
+Examples
+--------
+>>> from groundup.ml import StandardScaler, make_pipeline
+>>> make_pipeline(StandardScaler()).fit_transform([[0.0], [2.0]]).ravel()
+array([-1.,  1.])
+"""
+
+from groundup.ml.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    ClusterMixin,
+    RegressorMixin,
+    TransformerMixin,
+    clone,
+)
+from groundup.ml.model_selection import (
+    GridSearchCV,
+    KFold,
+    ParameterGrid,
+    StratifiedKFold,
+    cross_val_score,
+    train_test_split,
+)
+from groundup.ml.pipeline import Pipeline, make_pipeline
+from groundup.ml.preprocessing import (
+    LabelEncoder,
+    MinMaxScaler,
+    OneHotEncoder,
+    PolynomialFeatures,
+    StandardScaler,
+)
+from groundup.ml.validation import NotFittedError, check_array, check_is_fitted, check_X_y
+
+__all__ = [
+    "BaseEstimator",
+    "ClassifierMixin",
+    "ClusterMixin",
+    "GridSearchCV",
+    "KFold",
+    "LabelEncoder",
+    "MinMaxScaler",
+    "NotFittedError",
+    "OneHotEncoder",
+    "ParameterGrid",
+    "Pipeline",
+    "PolynomialFeatures",
+    "RegressorMixin",
+    "StandardScaler",
+    "StratifiedKFold",
+    "TransformerMixin",
+    "check_X_y",
+    "check_array",
+    "check_is_fitted",
+    "clone",
+    "cross_val_score",
+    "make_pipeline",
+    "train_test_split",
+]
