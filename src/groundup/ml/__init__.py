@@ -19,6 +19,8 @@ from groundup.ml.base import (
     TransformerMixin,
     clone,
 )
+from groundup.ml.linear_model import Lasso, LinearRegression, Ridge
+from groundup.ml.logistic import LogisticRegression, Perceptron
 from groundup.ml.model_selection import (
     GridSearchCV,
     KFold,
@@ -27,6 +29,8 @@ from groundup.ml.model_selection import (
     cross_val_score,
     train_test_split,
 )
+from groundup.ml.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB
+from groundup.ml.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from groundup.ml.pipeline import Pipeline, make_pipeline
 from groundup.ml.preprocessing import (
     LabelEncoder,
@@ -39,18 +43,28 @@ from groundup.ml.validation import NotFittedError, check_array, check_is_fitted,
 
 __all__ = [
     "BaseEstimator",
+    "BernoulliNB",
     "ClassifierMixin",
     "ClusterMixin",
+    "GaussianNB",
     "GridSearchCV",
     "KFold",
+    "KNeighborsClassifier",
+    "KNeighborsRegressor",
     "LabelEncoder",
+    "Lasso",
+    "LinearRegression",
+    "LogisticRegression",
     "MinMaxScaler",
+    "MultinomialNB",
     "NotFittedError",
     "OneHotEncoder",
+    "Perceptron",
     "ParameterGrid",
     "Pipeline",
     "PolynomialFeatures",
     "RegressorMixin",
+    "Ridge",
     "StandardScaler",
     "StratifiedKFold",
     "TransformerMixin",

@@ -373,3 +373,23 @@ def _column(y: Any) -> np.ndarray:
     if y.ndim != 1:
         raise ValueError(f"y should be a 1d array, got an array of shape {y.shape} instead.")
     return y
+
+
+class DataConversionWarning(UserWarning):
+    """y was a column vector and was ravelled (scikit-learn's name: its checks grep it)."""
+
+
+def _check_fit_y(estimator: Any, y: Any) -> None:
+    """Reject a missing y; warn about a column-vector y, as scikit-learn does."""
+    if y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y is None"
+        )
+    shape = getattr(y, "shape", ())
+    if len(shape) == 2 and shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please change the "
+            "shape of y to (n_samples, ), for example using ravel().",
+            DataConversionWarning,
+            stacklevel=3,
+        )
