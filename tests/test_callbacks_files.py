@@ -7,38 +7,13 @@ import csv
 
 import numpy as np
 import pytest
+from model_helpers import binary_data as make_data
+from model_helpers import scripted, weights
+from model_helpers import seeded_mlp as mlp
 
 import groundup as gu
 from groundup import io, nn, optim
 from groundup.callbacks import CSVLogger, ModelCheckpoint
-
-
-def make_data(n: int = 48, d: int = 5, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d)).astype(np.float32)
-    return X, (X[:, 0] + X[:, 1] > 0).astype(np.int64)
-
-
-def mlp(seed: int = 0):
-    gu.manual_seed(seed)
-    model = gu.Model()
-    model.add(nn.Dense(8, activation="relu", input_dim=5))
-    model.add(nn.Dense(2))
-    return model
-
-
-def weights(model) -> dict[str, np.ndarray]:
-    return {k: v.numpy().copy() for k, v in model.state_dict().items()}
-
-
-def scripted(values):
-    """A metric that reports ``values`` one epoch after the other (called once per epoch)."""
-    it = iter(values)
-
-    def score(y_true, output):
-        return next(it)
-
-    return score
 
 
 # ---------------------------------------------------------------------- ModelCheckpoint

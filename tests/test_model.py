@@ -12,36 +12,13 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
+from model_helpers import class_data as make_data
+from model_helpers import dense_mlp as mlp
+from model_helpers import to_torch
 
 import groundup as gu
 from groundup import nn, optim
 from groundup.nn import functional as F
-
-
-def make_data(n: int = 96, d: int = 5, classes: int = 3, seed: int = 0):
-    """Gaussian inputs (n, d) float32 and class labels from a random linear rule."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d)).astype(np.float32)
-    y = (X @ rng.normal(size=(d, classes))).argmax(axis=1).astype(np.int64)
-    return X, y
-
-
-def mlp(d_in: int = 5, hidden: int = 16, out: int = 3, activation: str | None = None):
-    model = gu.Model()
-    model.add(nn.Dense(hidden, activation="relu", input_dim=d_in))
-    model.add(nn.Dense(out, activation=activation))
-    return model
-
-
-def weights(model) -> dict[str, np.ndarray]:
-    return {k: v.numpy().copy() for k, v in model.state_dict().items()}
-
-
-def to_torch(state: dict) -> dict[str, torch.Tensor]:
-    return {
-        k: torch.from_numpy(np.array(v.numpy() if hasattr(v, "numpy") else v))
-        for k, v in state.items()
-    }
 
 
 class Net(nn.Module):
