@@ -19,6 +19,12 @@ from groundup.ml.base import (
     TransformerMixin,
     clone,
 )
+from groundup.ml.forest import RandomForestClassifier, RandomForestRegressor
+from groundup.ml.gradient_boosting import GradientBoostingClassifier, GradientBoostingRegressor
+from groundup.ml.hist_gradient_boosting import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from groundup.ml.linear_model import Lasso, LinearRegression, Ridge
 from groundup.ml.logistic import LogisticRegression, Perceptron
 from groundup.ml.model_selection import (
@@ -39,6 +45,10 @@ from groundup.ml.preprocessing import (
     PolynomialFeatures,
     StandardScaler,
 )
+from groundup.ml.sgd import SGDClassifier, SGDRegressor
+from groundup.ml.svm import SVC, LinearSVC
+from groundup.ml.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from groundup.ml.tree_export import export_text, plot_tree
 from groundup.ml.validation import NotFittedError, check_array, check_is_fitted, check_X_y
 
 __all__ = [
@@ -46,25 +56,37 @@ __all__ = [
     "BernoulliNB",
     "ClassifierMixin",
     "ClusterMixin",
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
     "GaussianNB",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
     "GridSearchCV",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
     "KFold",
     "KNeighborsClassifier",
     "KNeighborsRegressor",
     "LabelEncoder",
     "Lasso",
     "LinearRegression",
+    "LinearSVC",
     "LogisticRegression",
     "MinMaxScaler",
     "MultinomialNB",
     "NotFittedError",
     "OneHotEncoder",
-    "Perceptron",
     "ParameterGrid",
+    "Perceptron",
     "Pipeline",
     "PolynomialFeatures",
+    "RandomForestClassifier",
+    "RandomForestRegressor",
     "RegressorMixin",
     "Ridge",
+    "SGDClassifier",
+    "SGDRegressor",
+    "SVC",
     "StandardScaler",
     "StratifiedKFold",
     "TransformerMixin",
@@ -73,6 +95,8 @@ __all__ = [
     "check_is_fitted",
     "clone",
     "cross_val_score",
+    "export_text",
     "make_pipeline",
+    "plot_tree",
     "train_test_split",
 ]
