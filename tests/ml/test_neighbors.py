@@ -42,13 +42,15 @@ def _split(name):
 
 
 def _untied(ref, X, k):
-    """Rows whose k-th and (k+1)-th neighbour distances differ.
+    """Rows whose k-th and (k+1)-th neighbour distances differ by more than rounding.
 
     scikit-learn keeps tied neighbours in heap order (it depends on its thread count), so
     only those rows have a well-defined neighbour set; ours keeps the smaller index.
+    Distances equal in exact arithmetic can differ in the last bits (the GEMM identity
+    rounds differently from chunk to chunk), so "tied" means within 1e-9 relative.
     """
     d, _ = ref.kneighbors(X, n_neighbors=k + 1)
-    return d[:, k - 1] != d[:, k]
+    return ~np.isclose(d[:, k - 1], d[:, k], rtol=1e-9, atol=1e-12)
 
 
 @parametrize_with_checks(
@@ -66,7 +68,8 @@ def test_kneighbors_classifier_matches_sklearn(name, kw):
     ours = KNeighborsClassifier(**kw).fit(Xtr, ytr)
     ref = skn.KNeighborsClassifier(algorithm="brute", **kw).fit(Xtr, ytr)
     ok = _untied(ref, Xte, ours.n_neighbors)
-    assert ok.mean() > 0.85
+    # iris's one-decimal values tie at the k-th distance in up to half the rows (manhattan)
+    assert ok.mean() > (0.45 if name == "iris" else 0.85)
     np.testing.assert_array_equal(ours.predict(Xte)[ok], ref.predict(Xte)[ok])
     np.testing.assert_allclose(
         ours.predict_proba(Xte)[ok], ref.predict_proba(Xte)[ok], rtol=0, atol=1e-10
@@ -88,14 +91,17 @@ def test_kneighbors_regressor_matches_sklearn(kw):
 
 
 def test_kneighbors_chunks_give_the_same_answer(monkeypatch):
-    from groundup.ml import neighbors
+    from groundup.ml import _distances
 
     Xtr, ytr, Xte = _split("wine")
-    whole = KNeighborsClassifier(metric="manhattan").fit(Xtr, ytr).kneighbors(Xte)
-    monkeypatch.setattr(neighbors, "_CHUNK_ELEMENTS", 1000)  # a few query rows per chunk
-    chunked = KNeighborsClassifier(metric="manhattan").fit(Xtr, ytr).kneighbors(Xte)
-    np.testing.assert_array_equal(whole[1], chunked[1])
-    np.testing.assert_array_equal(whole[0], chunked[0])
+    for metric in ("manhattan", "euclidean"):
+        whole = KNeighborsClassifier(metric=metric).fit(Xtr, ytr).kneighbors(Xte)
+        monkeypatch.setattr(_distances, "CHUNK_BYTES", 8000)  # a few query rows per chunk
+        chunked = KNeighborsClassifier(metric=metric).fit(Xtr, ytr).kneighbors(Xte)
+        monkeypatch.undo()
+        np.testing.assert_array_equal(whole[1], chunked[1])
+        # a GEMM over fewer rows may round differently in the last bits
+        np.testing.assert_allclose(whole[0], chunked[0], rtol=1e-12)
 
 
 def test_kneighbors_without_x_excludes_self():
@@ -157,3 +163,16 @@ def test_kneighbors_in_sklearn_grid_search_matches():
     np.testing.assert_allclose(
         ours.cv_results_["mean_test_score"], ref.cv_results_["mean_test_score"], atol=1e-12
     )
+
+
+@pytest.mark.parametrize("n, k", [(40, 3), (500, 1), (500, 5), (2001, 7)])
+def test_k_smallest_matches_stable_sort_with_many_ties(n, k):
+    """The group bound and its fallbacks against a stable sort (ties: lower index first)."""
+    from groundup.ml._distances import k_smallest
+
+    d = np.random.RandomState(n).randint(0, 30, size=(200, n)).astype(np.float64)
+    expected = np.sort(np.argsort(d, axis=1, kind="stable")[:, :k], axis=1)
+    np.testing.assert_array_equal(np.sort(k_smallest(d, k), axis=1), expected)
+    d += np.random.RandomState(0).uniform(0, 1e-3, d.shape)  # distinct values: no fallback
+    expected = np.sort(np.argsort(d, axis=1, kind="stable")[:, :k], axis=1)
+    np.testing.assert_array_equal(np.sort(k_smallest(d, k), axis=1), expected)

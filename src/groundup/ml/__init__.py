@@ -19,6 +19,8 @@ from groundup.ml.base import (
     TransformerMixin,
     clone,
 )
+from groundup.ml.cluster import KMeans, MiniBatchKMeans
+from groundup.ml.decomposition import PCA, TruncatedSVD
 from groundup.ml.forest import RandomForestClassifier, RandomForestRegressor
 from groundup.ml.gradient_boosting import GradientBoostingClassifier, GradientBoostingRegressor
 from groundup.ml.hist_gradient_boosting import (
@@ -65,6 +67,7 @@ __all__ = [
     "HistGradientBoostingClassifier",
     "HistGradientBoostingRegressor",
     "KFold",
+    "KMeans",
     "KNeighborsClassifier",
     "KNeighborsRegressor",
     "LabelEncoder",
@@ -73,9 +76,11 @@ __all__ = [
     "LinearSVC",
     "LogisticRegression",
     "MinMaxScaler",
+    "MiniBatchKMeans",
     "MultinomialNB",
     "NotFittedError",
     "OneHotEncoder",
+    "PCA",
     "ParameterGrid",
     "Perceptron",
     "Pipeline",
@@ -90,6 +95,7 @@ __all__ = [
     "StandardScaler",
     "StratifiedKFold",
     "TransformerMixin",
+    "TruncatedSVD",
     "check_X_y",
     "check_array",
     "check_is_fitted",

@@ -1,8 +1,8 @@
 """k-nearest neighbours by brute force, matching scikit-learn's ``algorithm="brute"``.
 
-Distances to the training set are computed for chunks of query rows, so memory stays
-bounded; euclidean uses ||a||^2 - 2 a.b + ||b||^2 (clipped at 0). Among equal distances
-the smaller training index wins, as in scikit-learn.
+The search itself lives in ``_distances.py`` (shared with KMeans): distances to the
+training set for chunks of query rows, one GEMM per chunk for euclidean, the k smallest
+found without sorting whole rows. Among equal distances the smaller training index wins.
 
 Examples
 --------
@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from groundup.ml._distances import kneighbors_search
 from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from groundup.ml.validation import _check_fit_y, _validate_data, check_is_fitted
 
 __all__ = ["KNeighborsClassifier", "KNeighborsRegressor"]
 
 _METRICS = ("minkowski", "euclidean", "manhattan")
-_CHUNK_ELEMENTS = 1 << 22  # floats in one (rows, n_fit[, n_features]) block
 
 
 def _class_targets(y: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -81,31 +81,6 @@ class _KNeighborsBase(BaseEstimator):
             return "manhattan", 1.0
         return "minkowski", float(self.p)
 
-    def _rdistances(self, Q: np.ndarray) -> np.ndarray:
-        """Rank-preserving distances (rows, n_fit): squared euclidean, sum |a - b|^p.
-
-        Neighbours are chosen on these, as scikit-learn does; the root is taken for the k
-        chosen only.
-        """
-        F = self._fit_X_
-        kind, p = self._metric()
-        if kind == "euclidean":
-            d2 = Q @ F.T  # (rows, n_fit)
-            d2 *= -2.0
-            d2 += (Q * Q).sum(1)[:, None]
-            d2 += (F * F).sum(1)[None, :]
-            return np.maximum(d2, 0.0, out=d2)
-        diff = np.abs(Q[:, None, :] - F[None, :, :])  # (rows, n_fit, n_features)
-        if kind == "manhattan":
-            return diff.sum(-1)
-        return (diff**p).sum(-1)
-
-    def _root(self, rd: np.ndarray) -> np.ndarray:
-        kind, p = self._metric()
-        if kind == "euclidean":
-            return np.sqrt(rd)
-        return rd if kind == "manhattan" else rd ** (1.0 / p)
-
     def kneighbors(
         self, X: Any = None, n_neighbors: int | None = None, return_distance: bool = True
     ) -> Any:
@@ -127,36 +102,15 @@ class _KNeighborsBase(BaseEstimator):
             Q, k = self._fit_X_, k + 1
         else:
             Q = _validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-            Q = Q.astype(np.float64)
+            Q = np.asarray(Q, dtype=np.float64)
         n_fit = self.n_samples_fit_
         if k > n_fit:
             raise ValueError(
                 f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
                 f"n_samples_fit = {n_fit}, n_samples = {Q.shape[0]}"
             )
-        per_row = n_fit * (1 if self._metric()[0] == "euclidean" else Q.shape[1])
-        step = max(1, _CHUNK_ELEMENTS // max(per_row, 1))
-        dists, inds = [], []
-        for start in range(0, Q.shape[0], step):
-            d = self._rdistances(Q[start : start + step])
-            if k < n_fit:
-                idx = np.argpartition(d, k - 1, axis=1)[:, :k]
-            else:
-                idx = np.broadcast_to(np.arange(n_fit), d.shape).copy()
-            # ties at the k-th distance: keep the smallest indices
-            kth = np.take_along_axis(d, idx, 1).max(1, keepdims=True)
-            tied = np.nonzero((d <= kth).sum(1) > k)[0]
-            if tied.size:
-                dt, kt = d[tied], kth[tied]
-                n_below = (dt < kt).sum(1, keepdims=True)
-                tie_rank = np.cumsum(dt == kt, axis=1)
-                keep = (dt < kt) | ((dt == kt) & (tie_rank <= k - n_below))
-                idx[tied] = np.nonzero(keep)[1].reshape(-1, k)
-            dk = np.take_along_axis(d, idx, 1)
-            order = np.lexsort((idx, dk), axis=1)
-            inds.append(np.take_along_axis(idx, order, 1))
-            dists.append(self._root(np.take_along_axis(dk, order, 1)))
-        neigh_ind, neigh_dist = np.vstack(inds), np.vstack(dists)
+        metric, p = self._metric()
+        neigh_dist, neigh_ind = kneighbors_search(Q, self._fit_X_, k, metric=metric, p=p)
         if query_is_train:
             neigh_ind, neigh_dist = _drop_self(neigh_ind, neigh_dist)
         return (neigh_dist, neigh_ind) if return_distance else neigh_ind
