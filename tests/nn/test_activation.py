@@ -14,7 +14,7 @@ from helpers import check_against_torch, check_gradcheck
 import groundup as gu
 from groundup import nn
 from groundup.nn import functional as F
-from groundup.ops.activation import erf
+from groundup.ops.activation import erf, normal_cdf
 
 SHAPES = [(7,), (3, 5), (2, 3, 4)]
 
@@ -117,6 +117,20 @@ def test_erf_accuracy_against_math_erf():
     got32 = erf(x.astype(np.float32), np)
     assert got32.dtype == np.float32
     assert np.abs(got32 - expected).max() <= 3e-7  # about 2 ulp near 1
+
+
+def test_float32_normal_cdf_keeps_the_left_tail():
+    # GELU's float32 path: one branch-free erfc fit instead of erf's three masked regions
+    x = np.linspace(-13, 8, 200_001).astype(np.float32)
+    expected = np.array([0.5 * math.erfc(-float(v) / math.sqrt(2)) for v in x])
+    got = normal_cdf(x, np)
+    assert got.dtype == np.float32
+    assert np.abs(got - expected).max() <= 4e-7
+    # relative error in the tail, up to the float32 rounding of x / sqrt 2 (its effect on
+    # e**(-x**2/2) grows like x**2); below 1e-36 float32 turns subnormal
+    tail = (x < 0) & (expected > 1e-36)
+    rel = np.abs(got - expected)[tail] / expected[tail]
+    assert (rel / (1 + x[tail].astype(np.float64) ** 2)).max() <= 1e-6
 
 
 @pytest.mark.parametrize("fn", [F.relu, F.leaky_relu, F.gelu, F.elu, F.silu, F.sigmoid])

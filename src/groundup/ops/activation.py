@@ -133,14 +133,51 @@ class Silu(Function):
         return g * s * (1.0 + x * (1.0 - s))
 
 
+# Numerical Recipes' Chebyshev fit erfc(z) = t e**(-z**2 + P(t)), t = 1/(1 + z/2), z >= 0:
+# relative error below 1.2e-7 for every z, float32's own precision, in one branch-free formula.
+_ERFC_T = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807,
+           -1.13520398, 1.48851587, -0.82215223, 0.17087277)  # fmt: skip
+
+
+def _normal_cdf_float32(x: Any, xp: Any) -> Any:
+    """Phi(x) = erfc(-x / sqrt 2) / 2 for float32 x: no masks, no copies of subsets.
+
+    Phi(x) = e for x < 0 and 1 - e for x >= 0, where e = erfc(|x| / sqrt 2) / 2 keeps its
+    relative precision in the left tail. Absolute error below 4e-7 (PyTorch's float32: 1e-6).
+    """
+    z = xp.abs(x) * x.dtype.type(_SQRT1_2)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = _ERFC_T[-1] * t
+    for c in _ERFC_T[-2:0:-1]:  # Horner's rule in t
+        poly += c
+        poly *= t
+    poly += _ERFC_T[0]
+    # e**(-z**2) as e**(-s**2) e**(-(z-s)(z+s)) with s = z rounded down to 1/16: s**2 is exact
+    # in float32, so the tail does not lose digits to the rounding of z**2.
+    s = xp.trunc(z * 16.0) / 16.0
+    poly -= s * s
+    e = xp.exp(poly)
+    e *= xp.exp(-(z - s) * (z + s))
+    e *= 0.5 * t
+    return xp.where(x < 0, e, 1.0 - e)
+
+
+def normal_cdf(x: Any, xp: Any) -> Any:
+    """Phi(x) = (1 + erf(x / sqrt 2)) / 2, the standard normal CDF, in x's dtype."""
+    if x.dtype == xp.float32:
+        return _normal_cdf_float32(x, xp)
+    cdf = erf(x * _SQRT1_2, xp)
+    cdf += 1.0
+    cdf *= 0.5
+    return cdf
+
+
 class Gelu(Function):
     """out = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2;  dx = g (Phi(x) + x phi(x))."""
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
-        cdf = erf(x * _SQRT1_2, ctx.xp)
-        cdf += 1.0
-        cdf *= 0.5
+        cdf = normal_cdf(x, ctx.xp)
         ctx.save_for_backward(x)
         ctx.cdf = cdf
         return x * cdf
