@@ -1,4 +1,5 @@
-"""The ``groundup`` command line: ``groundup demo`` trains a model on MNIST (see ``demos.py``)."""
+"""The ``groundup`` command line: ``groundup demo`` trains a model on MNIST (see ``demos.py``);
+``groundup train`` / ``sweep`` run experiment configs (see ``groundup.experiments``)."""
 
 from __future__ import annotations
 
@@ -31,10 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--model",
-        choices=["mlp", "cnn", "logreg"],
+        choices=["mlp", "cnn", "logreg", "gpt"],
         default="mlp",
         help="mlp: Keras-style MLP (default); cnn: LeNet-5; logreg: logistic regression on "
-        "the bare engine",
+        "the bare engine; gpt: a character-level GPT on Tiny Shakespeare (nanoGPT's CPU recipe)",
     )
     p.add_argument(
         "--epochs", type=_positive_int, default=None, help="passes (mlp 12, cnn 3, logreg 3)"
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
         "--save", default=None, metavar="PATH", help="save the MLP's or CNN's weights there"
     )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    from groundup.experiments.commands import add_commands
+
+    add_commands(commands)  # train, sweep
     return parser
 
 
@@ -63,7 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 1 when ``--model logreg`` could not find or download MNIST.
+        0 on success, 1 when ``--model logreg`` could not find or download MNIST, 2 when a
+        ``train`` or ``sweep`` config is invalid.
 
     Examples
     --------
@@ -74,7 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     if args.command != "demo":
-        return 0
+        from groundup.experiments.commands import run_command
+
+        return run_command(args)
+    if args.model == "gpt":
+        return _gpt_demo(args)
     from groundup import demos
 
     if args.model in ("mlp", "cnn"):
@@ -106,4 +115,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress=not args.no_progress,
         data=data,
     )
+    return 0
+
+
+def _gpt_demo(args: argparse.Namespace) -> int:
+    """``demo --model gpt``: train and sample a GPT (``demos_gpt.py``); 1 without the text."""
+    from groundup.data import load_shakespeare
+    from groundup.demos_gpt import gpt_demo
+
+    try:
+        text = load_shakespeare(root=args.root)
+    except (OSError, ValueError) as e:
+        print(f"groundup demo: could not load Tiny Shakespeare: {e}", file=sys.stderr)
+        return 1
+    gpt_demo(seed=args.seed, text=text, progress=not args.no_progress, checkpoint=args.save)
     return 0
