@@ -254,9 +254,11 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         Default "squared_error".
     epsilon : float, default=0.1
         Width of the Huber / epsilon-insensitive zone.
-    learning_rate : default="invscaling"
+    learning_rate : str, default="invscaling"
+        The step-size schedule, as in :class:`SGDClassifier`.
     power_t : float, default=0.25
-    Others as :class:`SGDClassifier`.
+        The exponent of the "invscaling" schedule. The other parameters are those of
+        :class:`SGDClassifier`.
 
     Attributes
     ----------
