@@ -46,20 +46,28 @@ def dual_cd(
     epochs that follow (shrinking); once the spread max pg - min pg of the projected
     gradients is at most ``tol``, one epoch over all samples confirms it. The steps are
     sequential by nature (each changes w for the next), so the loop is Python, on floats.
+    A step costs about 1.5 us of NumPy call overhead (a ``.dot`` and an axpy), against
+    liblinear's tens of nanoseconds in C: expect this solver to be some 30x slower than
+    scikit-learn's; the primal Newton solver is the fast one for the squared hinge.
     """
     n = y.shape[0]
     hinge = loss == "hinge"
     upper = C.tolist() if hinge else [np.inf] * n
     diag = [0.0] * n if hinge else (0.5 / C).tolist()
     qd = np.maximum(np.einsum("ij,ij->i", X, X) + diag, 1e-12).tolist()  # x = 0: no effect
-    labels, alpha = y.tolist(), [0.0] * n
+    # One step costs a dot product and an axpy of length d; for small d the NumPy call
+    # overhead is the whole cost, so we keep the rows z_i = y_i x_i as a list of 1-D
+    # arrays (a list lookup, not an ndarray index), call the ``.dot`` method (far cheaper
+    # than the ``@`` operator on two vectors) and do the scalar work on Python floats.
+    rows = list(y[:, None] * X)
+    alpha = [0.0] * n
     w = np.zeros(X.shape[1])
     active, pg_max_old, pg_min_old = list(range(n)), np.inf, -np.inf
     for epoch in range(1, max_iter + 1):
         kept, pg_max, pg_min = [], -np.inf, np.inf
         for i in rng.permutation(active).tolist():
-            x, y_i, a = X[i], labels[i], alpha[i]
-            g = y_i * float(w @ x) - 1.0 + a * diag[i]
+            z, a = rows[i], alpha[i]
+            g = float(z.dot(w)) - 1.0 + a * diag[i]
             if a == 0.0:
                 if g > pg_max_old:
                     continue  # shrunk: stays at 0
@@ -74,7 +82,7 @@ def dual_cd(
             pg_max, pg_min = max(pg_max, pg), min(pg_min, pg)
             if abs(pg) > 1e-12:
                 alpha[i] = min(max(a - g / qd[i], 0.0), upper[i])
-                w += ((alpha[i] - a) * y_i) * x
+                w += (alpha[i] - a) * z
         if pg_max - pg_min <= tol:
             if len(kept) == n:
                 return w, epoch

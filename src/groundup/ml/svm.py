@@ -271,7 +271,9 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     dual : "auto" or bool, default="auto"
         True: dual coordinate descent (Hsieh et al. 2008). False: primal Newton
         (squared hinge only). "auto", like scikit-learn: the dual when n_samples <
-        n_features or the loss is the hinge, else the primal.
+        n_features or the loss is the hinge, else the primal. The dual steps one
+        sample at a time in a Python loop, so it is far slower than liblinear's (about
+        30x on breast_cancer and digits); prefer the primal for the squared hinge.
     tol : float, default=1e-4
         Dual: stop when max - min of the projected gradients over an epoch <= tol.
         Primal: when ||grad|| <= tol ||grad(0)||.
