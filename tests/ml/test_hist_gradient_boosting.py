@@ -173,13 +173,16 @@ def test_hist_grower_sibling_histogram_by_subtraction():
     mapper = BinMapper().fit(X)
     grower = HistGrower(X_binned := mapper.transform(X), mapper.n_bins_non_missing_, 255)
     g = np.random.RandomState(0).randn(500)
-    parent = grower._histogram(np.arange(500), g, None)
+    h = np.random.RandomState(1).rand(500)
     left = np.flatnonzero(X_binned[:, 0] < 100)
     right = np.flatnonzero(X_binned[:, 0] >= 100)
-    direct = grower._histogram(right, g, None)
-    for p, s, d in zip(parent, grower._histogram(left, g, None), direct):
-        if d is not None:
-            np.testing.assert_allclose(p - s, d, atol=1e-10)
+    for hessians in (None, h):  # G alone (H = counts), and G + iH
+        parent = grower._histogram(np.arange(500), g, hessians)
+        by_subtraction = parent - grower._histogram(left, g, hessians)
+        direct = grower._histogram(right, g, hessians)
+        np.testing.assert_array_equal(by_subtraction.counts, direct.counts)
+        np.testing.assert_allclose(by_subtraction.G, direct.G, atol=1e-10)
+        np.testing.assert_allclose(by_subtraction.H, direct.H, atol=1e-10)
 
 
 def test_hist_gradient_boosting_staged_outputs_end_at_predict():

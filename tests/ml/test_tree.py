@@ -314,3 +314,21 @@ def test_random_features_skip_constant_features_like_sklearn():
         acc = np.mean([t.score(Xte, yte) for t in ours])
         acc_ref = np.mean([t.fit(Xtr, ytr).score(Xte, yte) for t in refs])
         assert abs(acc - acc_ref) <= 0.03
+
+
+def test_integer_class_counts_split_like_float_weights():
+    """Unit (or bootstrap) weights make the class counts integers, summed in int32 for
+    speed; halving every weight keeps them floats. Both must grow the same tree (halving
+    scales every score by exactly 1/2, so even digits' many ties fall alike)."""
+    from groundup.ml._criteria import CRITERIA
+
+    X, y = load_digits(return_X_y=True)
+    gini = CRITERIA["gini"]
+    assert gini.split_statistics(gini.sample_stats(y, np.ones(len(y)), 10)).dtype == np.int32
+    halves = np.full(len(y), 0.5)
+    assert gini.split_statistics(gini.sample_stats(y, halves, 10)).dtype == np.float64
+    counts = DecisionTreeClassifier(random_state=0).fit(X, y).tree_
+    floats = DecisionTreeClassifier(random_state=0).fit(X, y, sample_weight=halves).tree_
+    np.testing.assert_array_equal(counts.feature, floats.feature)
+    np.testing.assert_array_equal(counts.threshold, floats.threshold)
+    np.testing.assert_allclose(counts.impurity, floats.impurity, rtol=1e-12)

@@ -124,10 +124,13 @@ def _block_scores(data, crit, rules, xs, rows, seg, front):
     """
     seg_id = seg.id
     # statistics first, so every cumsum and sum runs over contiguous planes
-    cum = np.cumsum(data.split_stats[:, rows], axis=2)  # (C, c, m)
-    split_sums = front.sums[:, : len(data.split_stats)]
+    counts = data.split_stats  # float, or integer class counts (exact and faster)
+    # np.take: about twice as fast as counts[:, rows] for this gather
+    cum = np.cumsum(np.take(counts, rows, axis=1), axis=2, dtype=counts.dtype)  # (C, c, m)
+    split_sums = front.sums[:, : len(counts)].astype(counts.dtype)  # exact: integer sums
     base = np.cumsum(split_sums, axis=0) - split_sums  # sums of the earlier segments
-    left = cum - base.T[:, None, seg_id]
+    left = cum
+    left -= base.T[:, None, seg_id]  # in place: these blocks are the largest arrays of a fit
     right = split_sums.T[:, None, seg_id] - left
     if data.unit_weights:
         w_left = (seg.local + 1.0)[None, :]

@@ -151,11 +151,10 @@ class BaseDecisionTree(BaseEstimator):
         n_classes = getattr(self, "n_classes_", 1)
         crit = _ALL_CRITERIA[self.criterion]
         stats = crit.sample_stats(y, w, n_classes)
-        n_cols = stats.shape[1] if crit.n_split_cols is None else crit.n_split_cols
         data = FitData(
             Xt=np.ascontiguousarray(X.T, dtype=np.float32),
             stats=stats,
-            split_stats=np.ascontiguousarray(stats[:, :n_cols].T),
+            split_stats=crit.split_statistics(stats),
             w=w,
             unit_weights=bool(np.all(w == 1.0)),
             w_total=float(w.sum()),
