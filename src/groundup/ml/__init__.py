@@ -51,13 +51,20 @@ from groundup.ml.sgd import SGDClassifier, SGDRegressor
 from groundup.ml.svm import SVC, LinearSVC
 from groundup.ml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from groundup.ml.tree_export import export_text, plot_tree
-from groundup.ml.validation import NotFittedError, check_array, check_is_fitted, check_X_y
+from groundup.ml.validation import (
+    ConvergenceWarning,
+    NotFittedError,
+    check_array,
+    check_is_fitted,
+    check_X_y,
+)
 
 __all__ = [
     "BaseEstimator",
     "BernoulliNB",
     "ClassifierMixin",
     "ClusterMixin",
+    "ConvergenceWarning",
     "DecisionTreeClassifier",
     "DecisionTreeRegressor",
     "GaussianNB",

@@ -34,13 +34,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["ConvergenceWarning", "KernelCache", "smo_solve"]
+from groundup.ml.validation import ConvergenceWarning
+
+__all__ = ["KernelCache", "smo_solve"]
 
 TAU = 1e-12  # LIBSVM's floor for a non-positive curvature k_ii + k_jj - 2 k_ij
-
-
-class ConvergenceWarning(UserWarning):
-    """The solver stopped at ``max_iter`` before reaching the tolerance."""
 
 
 class KernelCache:

@@ -1,7 +1,8 @@
-"""Linear classifiers: L2 logistic regression by Newton's method written here; Perceptron.
+"""Linear classifiers: L2 logistic regression (L-BFGS or Newton, written here); Perceptron.
 
-Objective (scikit-learn's ``lbfgs`` one): sum_i log-loss_i + ||W||^2 / (2 C), the intercept
-not penalised; binary (sigmoid, one weight row) for 2 classes, multinomial (softmax) above.
+Objective, scikit-learn's scaling (>= 1.2): the mean log-loss plus ||W||^2 / (2 C n), the
+intercept not penalised; binary (sigmoid, one weight row) for 2 classes, multinomial (softmax)
+above.
 
 Examples
 --------
@@ -14,16 +15,25 @@ Examples
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
 
+from groundup.ml._lbfgs import minimize_lbfgs
 from groundup.ml.base import BaseEstimator, ClassifierMixin
-from groundup.ml.validation import _check_fit_y, _validate_data, check_is_fitted, check_scalar
+from groundup.ml.validation import (
+    ConvergenceWarning,
+    _check_fit_y,
+    _validate_data,
+    check_is_fitted,
+    check_scalar,
+)
 
 __all__ = ["LogisticRegression", "Perceptron"]
 
 _FLOATS = (np.float64, np.float32)
+_SOLVERS = ("lbfgs", "newton-cholesky")
 
 
 def _check_classification_targets(y: np.ndarray, name: str) -> None:
@@ -40,52 +50,72 @@ def _softmax(Z: np.ndarray) -> np.ndarray:
     return E / E.sum(axis=1, keepdims=True)
 
 
-def _loss_grad_hess(
-    theta: np.ndarray, Xa: np.ndarray, Y: np.ndarray, pen: np.ndarray, C: float, hess: bool = True
-):
-    """Objective, gradient (K, p) and Hessian (K p, K p) at theta (K, p).
+class _LogLoss:
+    """f(theta) = mean_i log-loss_i + l2/2 ||pen * theta||^2 and its gradient, in one pass.
 
-    K = 1 is the binary case (Y holds 0/1); else Y is one-hot (n, K) and the Hessian block
-    (k, l) is Xa' diag(P_k (delta_kl - P_l)) Xa.
+    theta is (K, p) flattened, the intercept in the last column of Xa; K = 1 is the binary
+    case (label 1 against the rest). The residual R = P - Y (probabilities minus one-hot
+    targets) gives the gradient in one GEMM: R' Xa / n + l2 pen theta.
     """
-    K, p = theta.shape
-    Z = Xa @ theta.T  # (n, K)
-    reg = 0.5 / C * np.sum(pen * theta**2)
-    if K == 1:
-        z, y = Z[:, 0], Y[:, 0]
-        P = 1.0 / (1.0 + np.exp(-z))
-        loss = np.sum(np.logaddexp(0.0, z) - y * z) + reg
-        G = ((P - y) @ Xa)[None, :]
-        if not hess:
-            return loss, G + pen * theta / C, None
-        H = Xa.T @ ((P * (1.0 - P))[:, None] * Xa)
-        H[np.diag_indices(p)] += pen[0] / C
-        return loss, G + pen * theta / C, H
-    m = Z.max(axis=1, keepdims=True)
-    lse = m[:, 0] + np.log(np.exp(Z - m).sum(axis=1))
-    P = _softmax(Z)
-    loss = np.sum(lse - np.sum(Y * Z, axis=1)) + reg
-    G = (P - Y).T @ Xa + pen * theta / C
-    if not hess:
-        return loss, G, None
-    H = np.empty((K, p, K, p))
-    for k in range(K):  # over class pairs, not samples
-        for j in range(k, K):
-            w = P[:, k] * ((k == j) - P[:, j])
-            H[k, :, j, :] = Xa.T @ (w[:, None] * Xa)
-            H[j, :, k, :] = H[k, :, j, :].T
-    H = H.reshape(K * p, K * p)
-    H[np.diag_indices(K * p)] += (pen / C).ravel()
-    return loss, G, H
+
+    def __init__(self, Xa: np.ndarray, idx: np.ndarray, K: int, pen: np.ndarray, l2: float):
+        self.Xa, self.idx, self.K = Xa, idx, K
+        self.pen_l2 = pen * l2  # (K, p): l2 on weights, 0 on the intercept
+        self.rows = np.arange(len(idx))
+        self.y = (idx == 1).astype(np.float64)
+
+    def residual(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Sum of the log-losses and R = P - Y, shape (n, K)."""
+        Z = self.Xa @ theta.T  # (n, K)
+        if self.K == 1:
+            z = Z[:, 0]
+            log1p_exp = np.logaddexp(0.0, z)
+            P = np.exp(z - log1p_exp)  # sigmoid(z), without overflow
+            return float(log1p_exp.sum() - self.y @ z), (P - self.y)[:, None]
+        Z -= Z.max(axis=1, keepdims=True)
+        E = np.exp(Z)
+        s = E.sum(axis=1)
+        loss = float(np.log(s).sum() - Z[self.rows, self.idx].sum())
+        E /= s[:, None]
+        E[self.rows, self.idx] -= 1.0
+        return loss, E
+
+    def __call__(self, flat: np.ndarray) -> tuple[float, np.ndarray]:
+        theta = flat.reshape(self.pen_l2.shape)
+        loss, R = self.residual(theta)
+        n = len(self.idx)
+        reg = self.pen_l2 * theta
+        G = R.T @ self.Xa
+        G *= 1.0 / n
+        G += reg
+        return loss / n + 0.5 * float(np.sum(reg * theta)), G.ravel()
+
+    def hessian(self, theta: np.ndarray) -> np.ndarray:
+        """The (K p, K p) Hessian: block (k, l) = Xa' diag(P_k (delta_kl - P_l)) Xa / n + l2."""
+        K, p = theta.shape
+        P = self.residual(theta)[1]  # back to probabilities: add Y
+        if K == 1:
+            P += self.y[:, None]
+        else:
+            P[self.rows, self.idx] += 1.0
+        Xw = self.Xa / len(self.idx)
+        H = np.empty((K, p, K, p))
+        for k in range(K):  # over class pairs, not samples
+            for j in range(k, K):
+                w = P[:, k] * ((k == j) - P[:, j])
+                H[k, :, j, :] = self.Xa.T @ (w[:, None] * Xw)
+                H[j, :, k, :] = H[k, :, j, :].T
+        H = H.reshape(K * p, K * p)
+        H[np.diag_indices(K * p)] += self.pen_l2.ravel()
+        return H
 
 
-def _newton_solve(H: np.ndarray, G: np.ndarray, null: np.ndarray | None) -> np.ndarray:
+def _newton_solve(H: np.ndarray, g: np.ndarray, null: np.ndarray | None) -> np.ndarray:
     """Minimum-norm solution of H s = g.
 
     H is positive definite but for ``null`` (unit vector, H null = 0, g orthogonal to it), so
     (H + null null') s = g has the same solution as the pseudo-inverse, by Cholesky.
     """
-    g = G.ravel()
     A = H if null is None else H + np.outer(null, null)
     try:
         L = np.linalg.cholesky(A)
@@ -94,12 +124,41 @@ def _newton_solve(H: np.ndarray, G: np.ndarray, null: np.ndarray | None) -> np.n
         return np.linalg.lstsq(H, g, rcond=None)[0]
 
 
+def _newton(
+    fun: _LogLoss, theta: np.ndarray, max_iter: int, tol: float, null: np.ndarray | None
+) -> tuple[np.ndarray, int, bool]:
+    """Damped Newton steps (minimum-norm solve, Armijo backtracking) from theta.
+
+    Newton converges quadratically, so it asks max |gradient| < tol * 1e-4, which costs one
+    or two more steps than tol itself; it also stops, converged if max |gradient| <= tol,
+    when a step no longer lowers the objective in float64. Returns (theta, iterations,
+    converged).
+    """
+    loss, g = fun(theta.ravel())
+    for it in range(max_iter):
+        if np.max(np.abs(g)) < tol * 1e-4:
+            return theta, it, True
+        step = -_newton_solve(fun.hessian(theta), g, null).reshape(theta.shape)
+        slope, t = float(g @ step.ravel()), 1.0
+        while True:
+            new_loss, new_g = fun((theta + t * step).ravel())
+            if new_loss <= loss + 1e-4 * t * slope or t < 1e-10:
+                break
+            t *= 0.5
+        if new_loss >= loss:  # no decrease left in float64: done if the gradient is small
+            return theta, it + 1, bool(np.max(np.abs(g)) <= tol)
+        theta, loss, g = theta + t * step, new_loss, new_g
+    return theta, max_iter, bool(np.max(np.abs(g)) <= tol)
+
+
 class LogisticRegression(ClassifierMixin, BaseEstimator):
     """L2-regularised logistic regression: binary for 2 classes, multinomial for more.
 
-    min_W sum_i -log softmax(W x_i + b)_{y_i} + ||W||^2 / (2 C), by damped Newton steps
-    (minimum-norm solve, Armijo backtracking). Newton converges quadratically, so it stops
-    once max |gradient| / n_samples < tol * 1e-4, which costs one or two more steps.
+    min_W mean_i -log softmax(W x_i + b)_{y_i} + ||W||^2 / (2 C n), scikit-learn's objective.
+    ``lbfgs`` (default) is limited-memory BFGS with a strong-Wolfe line search, stopping as
+    scipy's L-BFGS-B does under scikit-learn: max |gradient| <= tol, or a relative decrease
+    of the objective <= 64 machine epsilons. ``newton-cholesky`` takes damped Newton steps on
+    the full (K p)^2 Hessian: few iterations, each costly; for small problems and teaching.
 
     Parameters
     ----------
@@ -107,8 +166,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Inverse penalty strength, > 0.
     fit_intercept : bool, default=True
     max_iter : int, default=100
-        Newton iterations.
+        Solver iterations; a ConvergenceWarning when they run out.
     tol : float, default=1e-4
+    solver : {"lbfgs", "newton-cholesky"}, default="lbfgs"
 
     Attributes
     ----------
@@ -126,20 +186,34 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(
-        self, C: float = 1.0, *, fit_intercept: bool = True, max_iter: int = 100, tol: float = 1e-4
+        self,
+        C: float = 1.0,
+        *,
+        fit_intercept: bool = True,
+        max_iter: int = 100,
+        tol: float = 1e-4,
+        solver: str = "lbfgs",
     ):
         self.C = C
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
         self.tol = tol
+        self.solver = solver
 
-    def fit(self, X: Any, y: Any) -> LogisticRegression:
-        """Minimise the penalised log-loss by Newton's method; returns self."""
-        _check_fit_y(self, y)
-        X, y = _validate_data(self, X, y, dtype=_FLOATS)
+    def _check_params(self) -> None:
         check_scalar(self.C, "C", min_val=0.0, include_boundaries="neither")
         check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1)
         check_scalar(self.tol, "tol", min_val=0.0)
+        if self.solver not in _SOLVERS:
+            raise ValueError(
+                f"LogisticRegression: solver must be one of {_SOLVERS}, got {self.solver!r}"
+            )
+
+    def fit(self, X: Any, y: Any) -> LogisticRegression:
+        """Minimise the penalised mean log-loss with ``solver``; returns self."""
+        _check_fit_y(self, y)
+        X, y = _validate_data(self, X, y, dtype=_FLOATS)
+        self._check_params()
         _check_classification_targets(y, type(self).__name__)
         self.classes_, idx = np.unique(y, return_inverse=True)
         K = len(self.classes_)
@@ -152,37 +226,37 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Xa = X.astype(np.float64)
         if self.fit_intercept:
             Xa = np.hstack([Xa, np.ones((n, 1))])
-        p = Xa.shape[1]
-        Y = (idx == 1).astype(np.float64)[:, None] if K == 2 else np.eye(K)[idx]
-        rows = Y.shape[1]
+        rows, p = (1 if K == 2 else K), Xa.shape[1]
         pen = np.ones((rows, p))
         if self.fit_intercept:
             pen[:, -1] = 0.0
-        theta = np.zeros((rows, p))
-        # the one flat direction: the same shift of every class's intercept (softmax ignores it)
-        null = (1.0 - pen).ravel() / np.sqrt(rows) if rows > 1 and self.fit_intercept else None
-        C = float(self.C)
-        loss, G, H = _loss_grad_hess(theta, Xa, Y, pen, C)
-        it = 0
-        for it in range(1, self.max_iter + 1):
-            if np.max(np.abs(G)) / n < self.tol * 1e-4:
-                it -= 1
-                break
-            step = -_newton_solve(H, G, null).reshape(rows, p)
-            slope, t = float(G.ravel() @ step.ravel()), 1.0
-            while True:
-                new_loss = _loss_grad_hess(theta + t * step, Xa, Y, pen, C, hess=False)[0]
-                if new_loss <= loss + 1e-4 * t * slope or t < 1e-10:
-                    break
-                t *= 0.5
-            theta = theta + t * step
-            loss, G, H = _loss_grad_hess(theta, Xa, Y, pen, C)
-        self.n_iter_ = np.array([it])
-        W = theta[:, :d] if self.fit_intercept else theta
-        self.coef_ = W.astype(X.dtype)
+        fun = _LogLoss(Xa, idx, rows, pen, 1.0 / (float(self.C) * n))
+        theta, n_iter, converged = self._solve(fun, np.zeros((rows, p)), pen)
+        if not converged:
+            warnings.warn(
+                f"LogisticRegression: the {self.solver} solver stopped at max_iter="
+                f"{self.max_iter} before reaching tol={self.tol}; scale the data (e.g. "
+                "StandardScaler) or raise max_iter.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        self.n_iter_ = np.array([n_iter])
+        self.coef_ = theta[:, :d].astype(X.dtype)
         b = theta[:, d] if self.fit_intercept else np.zeros(rows)
         self.intercept_ = b.astype(X.dtype)
         return self
+
+    def _solve(
+        self, fun: _LogLoss, theta0: np.ndarray, pen: np.ndarray
+    ) -> tuple[np.ndarray, int, bool]:
+        """(theta, iterations, converged) by the chosen solver, from theta0."""
+        if self.solver == "lbfgs":
+            res = minimize_lbfgs(fun, theta0.ravel(), gtol=self.tol, max_iter=self.max_iter)
+            return res.x.reshape(theta0.shape), res.n_iter, res.converged
+        rows = theta0.shape[0]
+        # the one flat direction: the same shift of every class's intercept (softmax ignores it)
+        null = (1.0 - pen).ravel() / np.sqrt(rows) if rows > 1 and self.fit_intercept else None
+        return _newton(fun, theta0, self.max_iter, self.tol, null)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Scores X @ coef_.T + intercept_: shape (n_samples,) for 2 classes, else (n, K)."""
@@ -195,7 +269,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """Class probabilities (sigmoid or softmax of the scores), shape (n_samples, K)."""
         S = self.decision_function(X)
         if S.ndim == 1:
-            p1 = 1.0 / (1.0 + np.exp(-S))
+            p1 = np.exp(-np.logaddexp(0.0, -S))  # sigmoid(S), without overflow
             return np.stack([1.0 - p1, p1], axis=1)
         return _softmax(S)
 

@@ -21,11 +21,16 @@ from typing import Any
 import numpy as np
 
 from groundup.ml._sgd_loop import SGDConfig, SGDState, sgd_epochs
-from groundup.ml._smo import ConvergenceWarning
 from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from groundup.ml.logistic import LogisticRegression
 from groundup.ml.naive_bayes import _check_classes
-from groundup.ml.validation import _check_fit_y, _validate_data, check_is_fitted, check_scalar
+from groundup.ml.validation import (
+    ConvergenceWarning,
+    _check_fit_y,
+    _validate_data,
+    check_is_fitted,
+    check_scalar,
+)
 
 __all__ = ["SGDClassifier", "SGDRegressor"]
 

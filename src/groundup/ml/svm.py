@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from groundup.ml._smo import ConvergenceWarning
 from groundup.ml._svm_linear import dual_cd, primal_newton
 from groundup.ml._svm_ovo import fit_ovo, ovo_decision, ovo_votes, ovr_from_ovo
 from groundup.ml._svm_platt import pairwise_coupling, pairwise_probabilities
@@ -30,6 +29,7 @@ from groundup.ml.kernels import KERNELS, kernel_diagonal, pairwise_kernel, resol
 from groundup.ml.logistic import LogisticRegression
 from groundup.ml.naive_bayes import _check_classes
 from groundup.ml.validation import (
+    ConvergenceWarning,
     NotFittedError,
     _check_fit_y,
     _validate_data,

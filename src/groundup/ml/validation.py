@@ -17,6 +17,7 @@ import numpy as np
 from groundup.tensor import Tensor
 
 __all__ = [
+    "ConvergenceWarning",
     "FLOAT_DTYPES",
     "NotFittedError",
     "check_X_y",
@@ -377,6 +378,10 @@ def _column(y: Any) -> np.ndarray:
 
 class DataConversionWarning(UserWarning):
     """y was a column vector and was ravelled (scikit-learn's name: its checks grep it)."""
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative solver stopped at ``max_iter`` before reaching its tolerance."""
 
 
 def _check_fit_y(estimator: Any, y: Any) -> None:
