@@ -27,7 +27,7 @@ class Case:
     turns its return value into the number shown."""
 
     name: str
-    target: float
+    target: float | None  # the issue's ratio target; None where it sets none
     run: Callable[[str], object]
     quality: Callable[[object], float]
     metric: str
@@ -152,7 +152,7 @@ CASES: dict[str, Callable[[str], Case]] = {
         "groundup.ml.svm:SVC", "sklearn.svm:SVC", kernel="rbf")),
     "LinearSVC fit, digits": lambda n: fit_case(n, 2.0, _digits(), _est(
         "groundup.ml.svm:LinearSVC", "sklearn.svm:LinearSVC")),
-    "SGDClassifier fit 20,000 x 20": lambda n: fit_case(n, 2.0, _classification(), _est(
+    "SGDClassifier fit 20,000 x 20": lambda n: fit_case(n, None, _classification(), _est(
         "groundup.ml.sgd:SGDClassifier", f"{SK_LM}:SGDClassifier", random_state=0)),
     "KMeans fit 100,000 x 20, k=8, same init": kmeans_case,
     "PCA fit 100,000 x 50, 10 components": pca_case,
@@ -198,9 +198,10 @@ def main() -> None:
             print(f"| {name} | skipped: {err} | | | | | | |")
             continue
         ratio = row["groundup"] / row["sklearn"]
+        target = "none" if case.target is None else f"<= {case.target}"
         print(
             f"| {case.name} | {row['groundup']:.4f} | {row['sklearn']:.4f} | {ratio:.2f} "
-            f"| <= {case.target} | {case.metric} | {row['q_groundup']:.6g} "
+            f"| {target} | {case.metric} | {row['q_groundup']:.6g} "
             f"| {row['q_sklearn']:.6g} |",
             flush=True,
         )

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
+from ml_checks import UNFITTED  # noqa: E402
 from sklearn import cluster as skc  # noqa: E402
 from sklearn.datasets import load_digits, load_iris, make_blobs  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
@@ -12,11 +13,6 @@ from groundup.ml import NotFittedError  # noqa: E402
 from groundup.ml._kmeans import kmeans_plusplus  # noqa: E402
 from groundup.ml.cluster import KMeans, MiniBatchKMeans  # noqa: E402
 
-_UNFITTED = (
-    "groundup raises its own NotFittedError (a ValueError and AttributeError, as "
-    "scikit-learn's); the check wants sklearn.exceptions.NotFittedError itself, which "
-    "groundup.ml cannot raise without importing scikit-learn at runtime"
-)
 _WEIGHTS = (
     "scikit-learn marks this check as an expected failure for its own KMeans and "
     "MiniBatchKMeans too: a weight of 2 changes the random draws of the seeding, so it "
@@ -25,7 +21,7 @@ _WEIGHTS = (
 # A check that cannot pass goes here as {estimator: {check_name: reason}}.
 EXPECTED_FAILED_CHECKS: dict = {
     name: {
-        "check_estimators_unfitted": _UNFITTED,
+        "check_estimators_unfitted": UNFITTED,
         "check_sample_weight_equivalence_on_dense_data": _WEIGHTS,
     }
     for name in ("KMeans", "MiniBatchKMeans")

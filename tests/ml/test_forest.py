@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
+from ml_checks import UNFITTED  # noqa: E402
 from sklearn import ensemble as skens  # noqa: E402
 from sklearn.datasets import (  # noqa: E402
     load_breast_cancer,
@@ -16,18 +17,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from groundup.ml.forest import RandomForestClassifier, RandomForestRegressor  # noqa: E402
 
-_UNFITTED = (
-    "groundup raises its own NotFittedError (a ValueError and AttributeError, as "
-    "scikit-learn's); the check wants sklearn.exceptions.NotFittedError itself, which "
-    "groundup.ml cannot raise without importing scikit-learn at runtime"
-)
 _WEIGHTS = (
     "as in scikit-learn's own list of expected failures for forests: sample weights drive "
     "the random bootstrap draws, so weight 2 is not the same forest as a repeated sample"
 )
 EXPECTED_FAILED_CHECKS: dict = {
     name: {
-        "check_estimators_unfitted": _UNFITTED,
+        "check_estimators_unfitted": UNFITTED,
         "check_sample_weight_equivalence_on_dense_data": _WEIGHTS,
     }
     for name in ("RandomForestClassifier", "RandomForestRegressor")

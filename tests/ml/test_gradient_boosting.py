@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
+from ml_checks import UNFITTED  # noqa: E402
 from sklearn import ensemble as sken  # noqa: E402
 from sklearn.datasets import (  # noqa: E402
     load_breast_cancer,
@@ -24,21 +25,16 @@ from groundup.ml.gradient_boosting import (  # noqa: E402
 )
 from groundup.ml.validation import NotFittedError  # noqa: E402
 
-_UNFITTED = (
-    "groundup raises its own NotFittedError (a ValueError and AttributeError, as "
-    "scikit-learn's); the check wants sklearn.exceptions.NotFittedError itself, which "
-    "groundup.ml cannot raise without importing scikit-learn at runtime"
-)
 _WEIGHTS = (
     "as in scikit-learn (its own xfail): with a log-loss a weight of 2 is not a repeated "
     "row, the init's class priors and the tie-breaking between splits see them differently"
 )
 EXPECTED_FAILED_CHECKS: dict = {
     "GradientBoostingClassifier": {
-        "check_estimators_unfitted": _UNFITTED,
+        "check_estimators_unfitted": UNFITTED,
         "check_sample_weight_equivalence_on_dense_data": _WEIGHTS,
     },
-    "GradientBoostingRegressor": {"check_estimators_unfitted": _UNFITTED},
+    "GradientBoostingRegressor": {"check_estimators_unfitted": UNFITTED},
 }
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
+from ml_checks import UNFITTED  # noqa: E402
 from sklearn import linear_model as skl  # noqa: E402
 from sklearn.datasets import (  # noqa: E402
     load_breast_cancer,
@@ -19,13 +20,9 @@ from groundup.ml._sgd_loop import learning_rate, optimal_init  # noqa: E402
 from groundup.ml.sgd import SGDClassifier, SGDRegressor  # noqa: E402
 from groundup.ml.validation import NotFittedError  # noqa: E402
 
-_UNFITTED = (
-    "groundup raises its own NotFittedError (a ValueError and AttributeError, as "
-    "scikit-learn's); the check wants sklearn.exceptions.NotFittedError itself"
-)
 EXPECTED_FAILED_CHECKS: dict = {
-    "SGDClassifier": {"check_estimators_unfitted": _UNFITTED},
-    "SGDRegressor": {"check_estimators_unfitted": _UNFITTED},
+    "SGDClassifier": {"check_estimators_unfitted": UNFITTED},
+    "SGDRegressor": {"check_estimators_unfitted": UNFITTED},
 }
 
 LOADERS = {

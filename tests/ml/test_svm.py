@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
+from ml_checks import UNFITTED  # noqa: E402
 from sklearn import svm as sksvm  # noqa: E402
 from sklearn.datasets import (  # noqa: E402
     load_breast_cancer,
@@ -22,13 +23,9 @@ from groundup.ml.kernels import kernel_diagonal, pairwise_kernel, resolve_gamma 
 from groundup.ml.svm import SVC, LinearSVC  # noqa: E402
 from groundup.ml.validation import NotFittedError  # noqa: E402
 
-_UNFITTED = (
-    "groundup raises its own NotFittedError (a ValueError and AttributeError, as "
-    "scikit-learn's); the check wants sklearn.exceptions.NotFittedError itself"
-)
 EXPECTED_FAILED_CHECKS: dict = {
-    "SVC": {"check_estimators_unfitted": _UNFITTED},
-    "LinearSVC": {"check_estimators_unfitted": _UNFITTED},
+    "SVC": {"check_estimators_unfitted": UNFITTED},
+    "LinearSVC": {"check_estimators_unfitted": UNFITTED},
 }
 
 
