@@ -159,6 +159,9 @@ CASES: dict[str, Callable[[str], Case]] = {
 }  # fmt: skip
 
 
+COOL_DOWN_S = 0.2
+
+
 def measure(case: Case, repeats: int) -> dict:
     """Median seconds and quality per library, the two timed alternately."""
     times: dict[str, list[float]] = {"groundup": [], "sklearn": []}
@@ -170,6 +173,9 @@ def measure(case: Case, repeats: int) -> dict:
             start = time.perf_counter()
             out[lib] = case.run(lib)
             times[lib].append(time.perf_counter() - start)
+            # Cool down: scikit-learn's OpenMP threads spin for a while after a parallel
+            # region and would steal the cores from whichever call is timed next.
+            time.sleep(COOL_DOWN_S)
     row = {lib: statistics.median(t) for lib, t in times.items()}
     row.update({f"q_{lib}": case.quality(value) for lib, value in out.items()})
     return row
