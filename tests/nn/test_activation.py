@@ -119,6 +119,15 @@ def test_erf_accuracy_against_math_erf():
     assert np.abs(got32 - expected).max() <= 3e-7  # about 2 ulp near 1
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gelu_and_erf_at_infinity_and_nan(dtype):
+    x = np.array([np.inf, -np.inf, np.nan, 0.0], dtype=dtype)
+    with np.errstate(invalid="raise", divide="raise"):  # no invalid-value warnings inside
+        got = F.gelu(gu.tensor(x[[0, 2, 3]])).numpy()
+        np.testing.assert_array_equal(erf(x, np), [1.0, -1.0, np.nan, 0.0])
+    np.testing.assert_array_equal(got, [np.inf, np.nan, 0.0])  # PyTorch's float64 values
+
+
 def test_float32_normal_cdf_keeps_the_left_tail():
     # GELU's float32 path: one branch-free erfc fit instead of erf's three masked regions
     x = np.linspace(-13, 8, 200_001).astype(np.float32)
