@@ -20,7 +20,6 @@ Examples
 from __future__ import annotations
 
 import heapq
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,29 +39,11 @@ __all__ = [
     "Tree",
     "build_best_first",
     "build_depth_first",
-    "check_random_state",
     "presort",
 ]
 
 TREE_LEAF = -1
 TREE_UNDEFINED = -2
-
-
-def check_random_state(seed) -> np.random.RandomState:
-    """A ``RandomState`` from None, an int or a ``RandomState`` (scikit-learn's rule).
-
-    Examples
-    --------
-    >>> check_random_state(0).randint(10)
-    5
-    """
-    if seed is None or seed is np.random:
-        return np.random.mtrand._rand
-    if isinstance(seed, numbers.Integral):
-        return np.random.RandomState(int(seed))
-    if isinstance(seed, np.random.RandomState):
-        return seed
-    raise ValueError(f"{seed!r} cannot be used to seed a numpy.random.RandomState instance")
 
 
 @dataclass

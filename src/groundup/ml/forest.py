@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from groundup.data._random import check_random_state
 from groundup.metrics import accuracy_score, r2_score
-from groundup.ml._tree_builder import check_random_state
+from groundup.ml._class_weight import class_weights
 from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from groundup.ml.tree import DecisionTreeClassifier, DecisionTreeRegressor, class_weight_per_sample
+from groundup.ml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from groundup.ml.validation import (
     _check_fit_y,
     _check_sample_weight,
@@ -288,7 +289,7 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
         if self.class_weight is None or (subsample and self.bootstrap):
             return w
         rule = "balanced" if subsample else self.class_weight
-        per_sample = class_weight_per_sample(rule, self.classes_, y)
+        per_sample = class_weights(rule, self.classes_, y, type(self).__name__)[y]
         return per_sample if w is None else w * per_sample
 
     def _subsample_weight(self, y: np.ndarray, counts: np.ndarray) -> float | np.ndarray:

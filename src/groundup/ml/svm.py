@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from groundup.ml._class_weight import class_weights
 from groundup.ml._svm_linear import dual_cd, primal_newton
 from groundup.ml._svm_ovo import fit_ovo, ovo_decision, ovo_votes, ovr_from_ovo
 from groundup.ml._svm_platt import pairwise_coupling, pairwise_probabilities
@@ -41,20 +42,12 @@ __all__ = ["SVC", "LinearSVC"]
 
 
 def _class_weights(class_weight: Any, classes: np.ndarray, y: np.ndarray, name: str) -> np.ndarray:
-    """Weight of each class: 1, ``n / (K * count)`` for "balanced", or from a dict."""
-    K = len(classes)
-    if class_weight is None:
-        return np.ones(K)
-    if isinstance(class_weight, str) and class_weight == "balanced":
-        return len(y) / (K * np.bincount(y, minlength=K))
-    if not isinstance(class_weight, dict):
-        raise ValueError(
-            f"{name}: class_weight must be None, 'balanced' or a dict, got {class_weight!r}"
-        )
-    unknown = set(class_weight) - set(classes.tolist())
-    if unknown:
-        raise ValueError(f"{name}: class_weight has labels {sorted(unknown)!r} not in y")
-    return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
+    """Weight of each class (see ``class_weights``); a dict naming a label not in y is an error."""
+    if isinstance(class_weight, dict):
+        unknown = set(class_weight) - set(classes.tolist())
+        if unknown:
+            raise ValueError(f"{name}: class_weight has labels {sorted(unknown)!r} not in y")
+    return class_weights(class_weight, classes, y, name)
 
 
 def _check_common(est: Any) -> None:

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from groundup.data._random import check_random_state
+from groundup.ml._class_weight import class_weights
 from groundup.ml._criteria import CRITERIA
 from groundup.ml._mae import ABSOLUTE_ERROR
 from groundup.ml._splitter import FitData
@@ -32,7 +34,6 @@ from groundup.ml._tree_builder import (
     Tree,
     build_best_first,
     build_depth_first,
-    check_random_state,
     presort,
 )
 from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -279,7 +280,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
             )
         self.classes_, encoded = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
-        return encoded, w * class_weight_per_sample(self.class_weight, self.classes_, encoded)
+        per_class = class_weights(self.class_weight, self.classes_, encoded, type(self).__name__)
+        return encoded, w * per_class[encoded]
 
     def predict_proba(self, X: Any, check_input: bool = True) -> np.ndarray:
         """Class shares of the leaf of each sample, shape (n_samples, n_classes)."""
@@ -294,26 +296,6 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     def predict(self, X: Any, check_input: bool = True) -> np.ndarray:
         """The most frequent (weighted) class in each sample's leaf."""
         return self.classes_[np.argmax(self.predict_proba(X, check_input), axis=1)]
-
-
-def class_weight_per_sample(class_weight, classes: np.ndarray, encoded: np.ndarray) -> np.ndarray:
-    """Each sample's class weight: from a dict by label, or "balanced" n / (K count_c).
-
-    Examples
-    --------
-    >>> class_weight_per_sample("balanced", np.array([0, 1]), np.array([0, 0, 0, 1]))
-    array([0.66666667, 0.66666667, 0.66666667, 2.        ])
-    """
-    if class_weight is None:
-        return np.ones(len(encoded))
-    if isinstance(class_weight, str) and class_weight == "balanced":
-        counts = np.bincount(encoded, minlength=len(classes))
-        per_class = len(encoded) / (len(classes) * np.maximum(counts, 1))
-    elif isinstance(class_weight, dict):
-        per_class = np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
-    else:
-        raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {class_weight!r}")
-    return per_class[encoded]
 
 
 class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):

@@ -1,0 +1,38 @@
+"""Class weights: the ``class_weight`` argument of trees, forests and SVMs, read one way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["class_weights"]
+
+
+def class_weights(
+    class_weight: Any, classes: np.ndarray, encoded: np.ndarray, name: str
+) -> np.ndarray:
+    """Weight of each class: 1, ``n / (K count_c)`` for "balanced", or by label from a dict.
+
+    ``encoded`` holds each sample's class index into ``classes``; a class absent from it
+    (a forest's bootstrap draw) counts as 1 under "balanced". Index the result with
+    ``encoded`` for per-sample weights.
+
+    Examples
+    --------
+    >>> class_weights("balanced", np.array([0, 1]), np.array([0, 0, 0, 1]), "Tree")
+    array([0.66666667, 2.        ])
+    >>> class_weights({1: 3.0}, np.array([0, 1]), np.array([0, 1]), "Tree")
+    array([1., 3.])
+    """
+    K = len(classes)
+    if class_weight is None:
+        return np.ones(K)
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        counts = np.bincount(encoded, minlength=K)
+        return len(encoded) / (K * np.maximum(counts, 1))
+    if isinstance(class_weight, dict):
+        return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
+    raise ValueError(
+        f"{name}: class_weight must be None, 'balanced' or a dict, got {class_weight!r}"
+    )
