@@ -334,13 +334,6 @@ def make_loss(name: str, n_classes: int | None, alpha: float = 0.9) -> Any:
     return HuberLoss(alpha) if name == "huber" else PinballLoss(alpha)
 
 
-def _store_arguments(estimator: Any, arguments: dict) -> None:
-    """Store every ``__init__`` argument unchanged under its name (scikit-learn's contract)."""
-    for name, value in arguments.items():
-        if name not in ("self", "__class__"):
-            setattr(estimator, name, value)
-
-
 class RawClassifierOutputs:
     """predict / predict_proba / decision_function and their staged versions for a booster.
 

@@ -78,6 +78,16 @@ def _clone_parametrized(estimator: Any, *, safe: bool = True) -> Any:
     return new
 
 
+def _store_arguments(estimator: Any, arguments: dict) -> None:
+    """Store every ``__init__`` argument unchanged under its name (scikit-learn's contract).
+
+    Called as ``_store_arguments(self, locals())`` by estimators with many hyperparameters.
+    """
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
 def _is_default(value: Any, default: Any) -> bool:
     if value is default:
         return True

@@ -32,10 +32,9 @@ from groundup.data.splits import train_test_split
 from groundup.ml._losses import (
     RawClassifierOutputs,
     RawRegressorOutputs,
-    _store_arguments,
     make_loss,
 )
-from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin, _store_arguments, clone
 from groundup.ml.naive_bayes import _check_classes
 from groundup.ml.tree import DecisionTreeRegressor
 from groundup.ml.validation import (

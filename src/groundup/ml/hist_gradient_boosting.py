@@ -31,10 +31,9 @@ from groundup.ml._hist_grower import HistGrower, HistTree
 from groundup.ml._losses import (
     RawClassifierOutputs,
     RawRegressorOutputs,
-    _store_arguments,
     make_loss,
 )
-from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin, _store_arguments
 from groundup.ml.naive_bayes import _check_classes
 from groundup.ml.validation import (
     _check_fit_y,

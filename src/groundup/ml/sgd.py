@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from groundup.ml._sgd_loop import SGDConfig, SGDState, sgd_epochs
-from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin, _store_arguments
 from groundup.ml.logistic import LogisticRegression
 from groundup.ml.naive_bayes import _check_classes
 from groundup.ml.validation import (
@@ -97,12 +97,6 @@ class _BaseSGD(BaseEstimator):
             )
 
 
-def _init_params(est: _BaseSGD, params: dict) -> None:
-    for key, value in params.items():
-        if key not in ("self", "__class__"):
-            setattr(est, key, value)
-
-
 class SGDClassifier(ClassifierMixin, _BaseSGD):
     """Linear classifier (SVM, logistic regression, ...) trained by SGD, one vs rest.
 
@@ -176,7 +170,7 @@ class SGDClassifier(ClassifierMixin, _BaseSGD):
         n_iter_no_change: int = 5,
         average: Any = False,
     ):
-        _init_params(self, locals())
+        _store_arguments(self, locals())
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
         """+-1 targets, (n, 1) for two classes (classes_[1] positive), else (n, K)."""
@@ -301,7 +295,7 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         n_iter_no_change: int = 5,
         average: Any = False,
     ):
-        _init_params(self, locals())
+        _store_arguments(self, locals())
 
     def fit(self, X: Any, y: Any) -> SGDRegressor:
         """Up to ``max_iter`` epochs of SGD from zero weights; returns self."""
