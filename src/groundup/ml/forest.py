@@ -26,7 +26,7 @@ import numpy as np
 
 from groundup.data._random import check_random_state
 from groundup.metrics import accuracy_score, r2_score
-from groundup.ml._class_weight import class_weights
+from groundup.ml._classes import class_weights
 from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from groundup.ml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from groundup.ml.validation import (

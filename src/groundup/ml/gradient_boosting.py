@@ -29,13 +29,13 @@ import numpy as np
 
 from groundup.data._random import check_random_state
 from groundup.data.splits import train_test_split
+from groundup.ml._classes import check_classes
 from groundup.ml._losses import (
     RawClassifierOutputs,
     RawRegressorOutputs,
     make_loss,
 )
 from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin, _store_arguments, clone
-from groundup.ml.naive_bayes import _check_classes
 from groundup.ml.tree import DecisionTreeRegressor
 from groundup.ml.validation import (
     _check_fit_y,
@@ -330,7 +330,7 @@ class GradientBoostingClassifier(RawClassifierOutputs, ClassifierMixin, _BaseGra
         _store_arguments(self, locals())
 
     def _encode_y(self, y: np.ndarray) -> np.ndarray:
-        self.classes_, encoded = _check_classes(y, type(self).__name__)
+        self.classes_, encoded = check_classes(y, type(self).__name__)
         self.n_classes_ = len(self.classes_)
         return encoded
 

@@ -27,6 +27,7 @@ import numpy as np
 from groundup.data._random import check_random_state
 from groundup.data.splits import train_test_split
 from groundup.ml._binning import BinMapper
+from groundup.ml._classes import check_classes
 from groundup.ml._hist_grower import HistGrower, HistTree
 from groundup.ml._losses import (
     RawClassifierOutputs,
@@ -34,7 +35,6 @@ from groundup.ml._losses import (
     make_loss,
 )
 from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin, _store_arguments
-from groundup.ml.naive_bayes import _check_classes
 from groundup.ml.validation import (
     _check_fit_y,
     _check_sample_weight,
@@ -296,7 +296,7 @@ class HistGradientBoostingClassifier(
         _store_arguments(self, locals())
 
     def _encode_y(self, y: np.ndarray) -> np.ndarray:
-        self.classes_, encoded = _check_classes(y, type(self).__name__)
+        self.classes_, encoded = check_classes(y, type(self).__name__)
         return encoded
 
     def _make_loss(self) -> Any:

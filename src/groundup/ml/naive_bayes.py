@@ -15,28 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from groundup.ml._classes import check_classes
 from groundup.ml.base import BaseEstimator, ClassifierMixin
 from groundup.ml.validation import _check_fit_y, _validate_data, check_is_fitted
 
 __all__ = ["BernoulliNB", "GaussianNB", "MultinomialNB"]
 
 _FLOATS = (np.float64, np.float32)
-
-
-def _check_classes(y: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """``classes_`` and encoded y; reject continuous targets and a single class."""
-    if y.dtype.kind == "f" and np.any(y != np.round(y)):
-        raise ValueError(
-            f"{name}.fit: Unknown label type: continuous. Expected class labels; for a "
-            "real-valued target use a regressor."
-        )
-    classes, encoded = np.unique(y, return_inverse=True)
-    if len(classes) < 2:
-        raise ValueError(
-            f"{name}.fit: needs samples of at least 2 classes in the data, but the data "
-            f"contains only one class: {classes[0]!r}"
-        )
-    return classes, encoded
 
 
 def _logsumexp(a: np.ndarray) -> np.ndarray:
@@ -104,7 +89,7 @@ class GaussianNB(_BaseNB):
                 delattr(self, name)
         _check_fit_y(self, y)
         X, y = _validate_data(self, X, y, dtype=_FLOATS)
-        return self._partial_fit(X, y, _check_classes(y, type(self).__name__)[0], first=True)
+        return self._partial_fit(X, y, check_classes(y, type(self).__name__)[0], first=True)
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> GaussianNB:
         """Update the means and variances with one more batch (Chan et al.'s merge).
@@ -125,7 +110,7 @@ class GaussianNB(_BaseNB):
         if first:
             if classes is None:
                 raise ValueError(f"{name}.partial_fit: classes must be passed on the first call.")
-            self.classes_ = _check_classes(np.asarray(classes), name)[0]
+            self.classes_ = check_classes(np.asarray(classes), name)[0]
             n_classes, n_features = len(self.classes_), X.shape[1]
             # float32 X keeps float32 statistics, as in scikit-learn
             self.theta_ = np.zeros((n_classes, n_features), dtype=X.dtype)
@@ -207,7 +192,7 @@ class _BaseDiscreteNB(_BaseNB):
         X, y = _validate_data(self, X, y, dtype=_FLOATS)
         if not (isinstance(self.alpha, (int, float)) and self.alpha >= 0):
             raise ValueError(f"{name}: alpha must be >= 0, got {self.alpha!r}")
-        self.classes_, encoded = _check_classes(y, name)
+        self.classes_, encoded = check_classes(y, name)
         X = self._prepare_X(X)
         Y = (encoded[:, None] == np.arange(len(self.classes_))).astype(np.float64)  # (n, C)
         self.feature_count_ = Y.T @ X  # (C, n_features)

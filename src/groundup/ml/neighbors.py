@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from groundup.ml._classes import check_classes
 from groundup.ml._distances import kneighbors_search
 from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from groundup.ml.validation import _check_fit_y, _validate_data, check_is_fitted
@@ -24,22 +25,6 @@ from groundup.ml.validation import _check_fit_y, _validate_data, check_is_fitted
 __all__ = ["KNeighborsClassifier", "KNeighborsRegressor"]
 
 _METRICS = ("minkowski", "euclidean", "manhattan")
-
-
-def _class_targets(y: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """``classes_`` and encoded y; reject continuous targets and a single class."""
-    if y.dtype.kind == "f" and np.any(y != np.round(y)):
-        raise ValueError(
-            f"{name}.fit: Unknown label type: continuous. Expected class labels; for a "
-            "real-valued target use a regressor."
-        )
-    classes, encoded = np.unique(y, return_inverse=True)
-    if len(classes) < 2:
-        raise ValueError(
-            f"{name}.fit: needs samples of at least 2 classes in the data, but the data "
-            f"contains only one class: {classes[0]!r}"
-        )
-    return classes, encoded
 
 
 class _KNeighborsBase(BaseEstimator):
@@ -169,7 +154,7 @@ class KNeighborsClassifier(ClassifierMixin, _KNeighborsBase):
     def fit(self, X: Any, y: Any) -> KNeighborsClassifier:
         """Store the training set and the encoded classes."""
         y = self._fit_X(X, y)
-        self.classes_, self._y_ = _class_targets(y, type(self).__name__)
+        self.classes_, self._y_ = check_classes(y, type(self).__name__)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:

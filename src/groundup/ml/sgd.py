@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from groundup.ml._classes import check_classes
 from groundup.ml._sgd_loop import SGDConfig, SGDState, sgd_epochs
 from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin, _store_arguments
 from groundup.ml.logistic import LogisticRegression
-from groundup.ml.naive_bayes import _check_classes
 from groundup.ml.validation import (
     ConvergenceWarning,
     _check_fit_y,
@@ -184,7 +184,7 @@ class SGDClassifier(ClassifierMixin, _BaseSGD):
         _check_fit_y(self, y)
         X, y = _validate_data(self, X, y, dtype=np.float64)
         self._config()
-        self.classes_, _ = _check_classes(y, type(self).__name__)
+        self.classes_, _ = check_classes(y, type(self).__name__)
         self.n_iter_ = self._run(X, self._targets(y), max_iter=int(self.max_iter), reset=True)
         self._warn_if_not_converged()
         return self

@@ -21,14 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from groundup.ml._class_weight import class_weights
+from groundup.ml._classes import check_classes, class_weights
 from groundup.ml._svm_linear import dual_cd, primal_newton
 from groundup.ml._svm_ovo import fit_ovo, ovo_decision, ovo_votes, ovr_from_ovo
 from groundup.ml._svm_platt import pairwise_coupling, pairwise_probabilities
 from groundup.ml.base import BaseEstimator, ClassifierMixin
 from groundup.ml.kernels import KERNELS, kernel_diagonal, pairwise_kernel, resolve_gamma
 from groundup.ml.logistic import LogisticRegression
-from groundup.ml.naive_bayes import _check_classes
 from groundup.ml.validation import (
     ConvergenceWarning,
     NotFittedError,
@@ -165,7 +164,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         _check_fit_y(self, y)
         X, y = _validate_data(self, X, y, dtype=np.float64)
         self._check_params()
-        self.classes_, y_idx = _check_classes(y, "SVC")
+        self.classes_, y_idx = check_classes(y, "SVC")
         self._gamma = resolve_gamma(self.gamma, X)
         params = self._kernel_params()
         C = self.C * _class_weights(self.class_weight, self.classes_, y_idx, "SVC")
@@ -344,7 +343,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         _check_fit_y(self, y)
         X, y = _validate_data(self, X, y, dtype=np.float64)
         use_dual = self._use_dual(X)
-        self.classes_, y_idx = _check_classes(y, "LinearSVC")
+        self.classes_, y_idx = check_classes(y, "LinearSVC")
         weights = _class_weights(self.class_weight, self.classes_, y_idx, "LinearSVC")
         if len(self.classes_) == 2:  # one problem, classes_[1] positive
             Y = np.where(y_idx == 1, 1.0, -1.0)[:, None]

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from groundup.data._random import check_random_state
-from groundup.ml._class_weight import class_weights
+from groundup.ml._classes import class_weights
 from groundup.ml._criteria import CRITERIA
 from groundup.ml._mae import ABSOLUTE_ERROR
 from groundup.ml._splitter import FitData

@@ -1,4 +1,4 @@
-"""Class weights: the ``class_weight`` argument of trees, forests and SVMs, read one way."""
+"""Classifier targets: encoding the labels of y, and the ``class_weight`` argument."""
 
 from __future__ import annotations
 
@@ -6,7 +6,29 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["class_weights"]
+__all__ = ["check_classes", "class_weights"]
+
+
+def check_classes(y: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``classes_`` and encoded y; reject continuous targets and a single class.
+
+    Examples
+    --------
+    >>> check_classes(np.array(["b", "a", "b"]), "Clf")
+    (array(['a', 'b'], dtype='<U1'), array([1, 0, 1]))
+    """
+    if y.dtype.kind == "f" and np.any(y != np.round(y)):
+        raise ValueError(
+            f"{name}.fit: Unknown label type: continuous. Expected class labels; for a "
+            "real-valued target use a regressor."
+        )
+    classes, encoded = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"{name}.fit: needs samples of at least 2 classes in the data, but the data "
+            f"contains only one class: {classes[0]!r}"
+        )
+    return classes, encoded
 
 
 def class_weights(
