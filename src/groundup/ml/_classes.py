@@ -6,7 +6,21 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_classes", "class_weights"]
+__all__ = ["check_classes", "class_weights", "reject_continuous_labels"]
+
+
+def reject_continuous_labels(y: np.ndarray, name: str, regressor: str = "a regressor") -> None:
+    """Raise scikit-learn's "Unknown label type: continuous" (its checks grep it) for real y.
+
+    Examples
+    --------
+    >>> reject_continuous_labels(np.array([0.0, 1.0]), "Clf")  # whole numbers are labels
+    """
+    if y.dtype.kind == "f" and np.any(y != np.round(y)):
+        raise ValueError(
+            f"{name}.fit: Unknown label type: continuous. Expected class labels; for a "
+            f"real-valued target use {regressor}."
+        )
 
 
 def check_classes(y: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -17,11 +31,7 @@ def check_classes(y: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
     >>> check_classes(np.array(["b", "a", "b"]), "Clf")
     (array(['a', 'b'], dtype='<U1'), array([1, 0, 1]))
     """
-    if y.dtype.kind == "f" and np.any(y != np.round(y)):
-        raise ValueError(
-            f"{name}.fit: Unknown label type: continuous. Expected class labels; for a "
-            "real-valued target use a regressor."
-        )
+    reject_continuous_labels(y, name)
     classes, encoded = np.unique(y, return_inverse=True)
     if len(classes) < 2:
         raise ValueError(

@@ -26,7 +26,7 @@ import numpy as np
 
 from groundup.data._random import check_random_state
 from groundup.metrics import accuracy_score, r2_score
-from groundup.ml._classes import class_weights
+from groundup.ml._classes import class_weights, reject_continuous_labels
 from groundup.ml.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from groundup.ml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from groundup.ml.validation import (
@@ -275,11 +275,7 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
         self.max_samples = max_samples
 
     def _encode_y(self, y: np.ndarray) -> np.ndarray:
-        if y.dtype.kind == "f" and np.any(y != np.round(y)):
-            raise ValueError(
-                f"{type(self).__name__}.fit: Unknown label type: continuous. Expected class "
-                "labels; for a real-valued target use RandomForestRegressor."
-            )
+        reject_continuous_labels(y, type(self).__name__, "RandomForestRegressor")
         self.classes_, encoded = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
         return encoded

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from groundup.ml._classes import reject_continuous_labels
 from groundup.ml._lbfgs import minimize_lbfgs
 from groundup.ml.base import BaseEstimator, ClassifierMixin
 from groundup.ml.validation import (
@@ -34,15 +35,6 @@ __all__ = ["LogisticRegression", "Perceptron"]
 
 _FLOATS = (np.float64, np.float32)
 _SOLVERS = ("lbfgs", "newton-cholesky")
-
-
-def _check_classification_targets(y: np.ndarray, name: str) -> None:
-    """Reject continuous targets with scikit-learn's message (its checks grep it)."""
-    if y.dtype.kind == "f" and np.any(y != np.round(y)):
-        raise ValueError(
-            f"Unknown label type: continuous. {name} is a classifier: y holds class labels; "
-            "for real-valued targets use a regressor."
-        )
 
 
 def _softmax(Z: np.ndarray) -> np.ndarray:
@@ -214,7 +206,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         _check_fit_y(self, y)
         X, y = _validate_data(self, X, y, dtype=_FLOATS)
         self._check_params()
-        _check_classification_targets(y, type(self).__name__)
+        reject_continuous_labels(y, type(self).__name__)
         self.classes_, idx = np.unique(y, return_inverse=True)
         K = len(self.classes_)
         if K < 2:
@@ -341,7 +333,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1)
         check_scalar(self.tol, "tol", min_val=0.0)
         check_scalar(self.n_iter_no_change, "n_iter_no_change", numbers.Integral, min_val=1)
-        _check_classification_targets(y, type(self).__name__)
+        reject_continuous_labels(y, type(self).__name__)
         self.classes_, idx = np.unique(y, return_inverse=True)
         K = len(self.classes_)
         if K < 2:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from groundup.data._random import check_random_state
-from groundup.ml._classes import class_weights
+from groundup.ml._classes import class_weights, reject_continuous_labels
 from groundup.ml._criteria import CRITERIA
 from groundup.ml._mae import ABSOLUTE_ERROR
 from groundup.ml._splitter import FitData
@@ -273,14 +273,10 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
     def _encode_target(self, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         name = type(self).__name__
-        if y.dtype.kind == "f" and np.any(y != np.round(y)):
-            raise ValueError(
-                f"{name}.fit: Unknown label type: continuous. Expected class labels; for a "
-                "real-valued target use DecisionTreeRegressor."
-            )
+        reject_continuous_labels(y, name, "DecisionTreeRegressor")
         self.classes_, encoded = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
-        per_class = class_weights(self.class_weight, self.classes_, encoded, type(self).__name__)
+        per_class = class_weights(self.class_weight, self.classes_, encoded, name)
         return encoded, w * per_class[encoded]
 
     def predict_proba(self, X: Any, check_input: bool = True) -> np.ndarray:
